@@ -1,0 +1,19 @@
+/** What the API is built from, and the Hono env its handlers share. */
+import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
+import type { OrchestratorAPI } from "../orchestrator/api.ts";
+import type { JobStore } from "../store/store.ts";
+
+export interface ApiDeps {
+  store: JobStore;
+  /** Absent on compute-only nodes: orchestrator routes then answer 501. */
+  orchestrator?: OrchestratorAPI;
+  nodeInfo: () => NodeInfo;
+  version: BuildVersionInfo;
+  /** The node's effective config, already redacted (GET /api/v1/agent/config). */
+  config?: () => unknown;
+  debug?: () => Record<string, unknown>;
+}
+
+export interface ApiEnv {
+  Variables: { requestId: string };
+}

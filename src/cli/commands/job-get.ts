@@ -1,0 +1,46 @@
+/** `bacalhau job get <id>`: downloads the job's published results into a folder. */
+import { resolve } from "node:path";
+import { shortID } from "../../models/ids.ts";
+import type { Command } from "../command.ts";
+import { downloadResults } from "../results/download.ts";
+import { NAMESPACE_FLAG, namespaceOf, requireArg } from "./common.ts";
+
+export const jobGetCommand: Command = {
+  name: "get",
+  usage: "job get [id] [flags]",
+  summary: "Get the results of a job",
+  description:
+    "Downloads the results a job published and, unless --raw is given, extracts and merges them\n" +
+    "(stdout and stderr appended, output folders copied) into the output directory.",
+  flags: [
+    { name: "output-dir", type: "string", help: "Directory to write the output to (default ./job-<short id>)" },
+    { name: "raw", type: "bool", help: "Keep the downloaded archives instead of extracting and merging them" },
+    { name: "download-timeout-secs", type: "int", default: 300, help: "Timeout duration for downloading each result" },
+    NAMESPACE_FLAG,
+  ],
+  async run(ctx) {
+    const id = requireArg(ctx, "job ID");
+    const namespace = namespaceOf(ctx);
+    const client = ctx.client();
+    const { Job: job } = await client.getJob(id, { namespace });
+    const results = (await client.jobResults(job.ID, { namespace })).Items ?? [];
+    if (results.length === 0) {
+      ctx.io.out(`No results found\nYou can check the logs of the job using:\n\t${ctx.argv0} job logs ${job.ID}\n`);
+      return 0;
+    }
+    const ns = job.Namespace && job.Namespace !== "default" ? `${job.Namespace}-` : "";
+    const dir = resolve(ctx.io.cwd, ctx.flags.string("output-dir") || `job-${ns}${shortID(job.ID)}`);
+    const written = await downloadResults(results, {
+      outputDir: dir,
+      raw: ctx.flags.bool("raw"),
+      timeoutSecs: ctx.flags.int("download-timeout-secs") || 300,
+      warn: (m) => ctx.io.err(`Warning: ${m}\n`),
+    });
+    if (written === 0) {
+      ctx.io.out("No results found\n");
+      return 0;
+    }
+    ctx.io.out(`Results for job '${job.ID}' have been written to...\n${dir}\n`);
+    return 0;
+  },
+};

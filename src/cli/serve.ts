@@ -1,0 +1,138 @@
+/**
+ * `bacalhau serve`: starts a node with the roles asked for (modern `--orchestrator --compute`, or the
+ * legacy `--node-type requester,compute`), prints how clients reach it, and stops cleanly on
+ * SIGINT/SIGTERM: running executions are cancelled and recorded before the store closes.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, parseLabels, setConfigValue, type NodeConfig } from "../config/config.ts";
+import { BacalhauError } from "../models/errors.ts";
+import { startNode } from "../node/node.ts";
+import { onShutdownSignal } from "../runtime/signals.ts";
+import { parseFlags, type FlagSpec } from "./flags.ts";
+
+export const SERVE_FLAGS: FlagSpec[] = [
+  { name: "orchestrator", type: "bool", help: "run the orchestrator role (takes jobs, schedules them)" },
+  { name: "compute", type: "bool", help: "run the compute role (bids for jobs, runs them)" },
+  { name: "node-type", type: "strings", split: true, help: "legacy roles: requester, compute, or requester,compute" },
+  { name: "name", type: "string", help: "node name (default: a generated n-<uuid>, kept in the data dir)" },
+  { name: "api-host", type: "string", aliases: ["host"], help: "interface the API listens on (default 0.0.0.0)" },
+  { name: "api-port", type: "int", aliases: ["port"], help: "API port (default 1234; 0 picks a free port)" },
+  { name: "data-dir", type: "string", help: "where the node keeps its state (default ~/.bacalhau, env BACALHAU_DIR)" },
+  { name: "config", short: "c", type: "strings", help: "a YAML config file, Key.Path=value, or a bare Key.Path (true); repeatable" },
+  { name: "labels", type: "strings", help: "node labels, key=value[,key=value]" },
+  { name: "allow-listed-local-paths", type: "strings", split: true, help: "host paths jobs may mount (suffix :rw for writable)" },
+  { name: "job-selection-accept-networked", type: "bool", help: "accept jobs that ask for network access" },
+  { name: "job-selection-reject-stateless", type: "bool", help: "reject jobs without inputs" },
+  { name: "limit-total-cpu", type: "string", help: "CPU offered to jobs in total (e.g. 2 or 80%)" },
+  { name: "limit-total-memory", type: "string", help: "memory offered to jobs in total (e.g. 4Gb or 80%)" },
+  { name: "limit-total-gpu", type: "string", help: "GPUs offered to jobs in total" },
+  { name: "limit-job-cpu", type: "string", help: "largest CPU request of a single job" },
+  { name: "limit-job-memory", type: "string", help: "largest memory request of a single job" },
+  { name: "limit-job-gpu", type: "string", help: "largest GPU request of a single job" },
+  { name: "local-publisher-address", type: "string", help: "address the local publisher serves results on (default 127.0.0.1)" },
+  { name: "local-publisher-port", type: "int", help: "port of the local publisher (default 6001; 0 picks a free port)" },
+  { name: "local-publisher-directory", type: "string", help: "where published results are kept" },
+  { name: "help", short: "h", type: "bool", help: "help for serve" },
+];
+
+function helpText(): string {
+  const lines = SERVE_FLAGS.map((f) => `  ${f.short ? `-${f.short}, ` : "    "}--${f.name.padEnd(34)} ${f.help}`);
+  return [
+    "Start a bacalhau node.",
+    "",
+    "Usage:",
+    "  bacalhau serve [flags]",
+    "",
+    "Examples:",
+    "  bacalhau serve --orchestrator --compute",
+    "  bacalhau serve --node-type requester,compute --api-port 1234",
+    "",
+    "Flags:",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
+/** Applies serve flags on top of the loaded config. */
+export function configFromServeFlags(args: string[], env: Record<string, string | undefined>): NodeConfig | "help" {
+  const f = parseFlags(args, SERVE_FLAGS);
+  if (f.bool("help")) return "help";
+  if (f.positionals.length > 0) {
+    throw BacalhauError.badRequest(`serve takes no arguments, got: ${f.positionals.join(" ")}`, {
+      hint: "run bacalhau serve --help",
+    });
+  }
+  const dataDir = f.string("data-dir") || env.BACALHAU_DIR || join(homedir(), ".bacalhau");
+  const cfg = loadConfig({ env: { ...env, BACALHAU_DIR: dataDir }, overrides: f.list("config") });
+  cfg.DataDir = dataDir;
+  const roles = f.list("node-type").map((r) => r.trim().toLowerCase());
+  for (const r of roles) {
+    if (r !== "requester" && r !== "compute" && r !== "orchestrator") {
+      throw BacalhauError.badRequest(`unknown node type: ${r}`, { hint: "use requester, compute, or requester,compute" });
+    }
+  }
+  if (f.bool("orchestrator") || roles.includes("requester") || roles.includes("orchestrator")) cfg.Orchestrator.Enabled = true;
+  if (f.bool("compute") || roles.includes("compute")) cfg.Compute.Enabled = true;
+  if (f.has("name")) cfg.Name = f.string("name");
+  if (f.has("api-host")) cfg.API.Host = f.string("api-host");
+  if (f.has("api-port")) cfg.API.Port = f.int("api-port");
+  if (f.has("labels")) cfg.Labels = { ...cfg.Labels, ...parseLabels(f.list("labels").join(",")) };
+  if (f.has("allow-listed-local-paths")) cfg.Compute.AllowListedLocalPaths = f.list("allow-listed-local-paths");
+  if (f.bool("job-selection-accept-networked")) cfg.JobAdmissionControl.RejectNetworkedJobs = false;
+  if (f.bool("job-selection-reject-stateless")) cfg.JobAdmissionControl.RejectStatelessJobs = true;
+  const set = (flag: string, key: string) => {
+    if (f.has(flag)) setConfigValue(cfg, key, f.string(flag));
+  };
+  set("limit-total-cpu", "Compute.AllocatedCapacity.CPU");
+  set("limit-total-memory", "Compute.AllocatedCapacity.Memory");
+  set("limit-total-gpu", "Compute.AllocatedCapacity.GPU");
+  set("limit-job-cpu", "Compute.MaxJobResources.CPU");
+  set("limit-job-memory", "Compute.MaxJobResources.Memory");
+  set("limit-job-gpu", "Compute.MaxJobResources.GPU");
+  set("local-publisher-address", "Publishers.Types.Local.Address");
+  set("local-publisher-directory", "Publishers.Types.Local.Directory");
+  if (f.has("local-publisher-port")) cfg.Publishers.Types.Local.Port = f.int("local-publisher-port");
+  return cfg;
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const env = { ...process.env };
+  const cfg = configFromServeFlags(args, env);
+  if (cfg === "help") {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (!cfg.Orchestrator.Enabled && !cfg.Compute.Enabled) {
+    process.stderr.write("Warning: neither --orchestrator nor --compute given; starting an orchestrator.\n");
+  }
+  const node = await startNode(cfg, {
+    log: (msg) => {
+      if (cfg.Logging.Level === "debug") process.stderr.write(`${msg}\n`);
+    },
+  });
+  const roles = [node.orchestrator ? "orchestrator" : "", node.compute ? "compute" : ""].filter(Boolean).join(", ");
+  const host = new URL(node.apiURL).hostname;
+  process.stdout.write([
+    `bacalhau node running: ${node.nodeID} (${roles})`,
+    `API: ${node.apiURL}`,
+    "",
+    "To use this node from the client, run the following commands in your shell:",
+    `export BACALHAU_API_HOST=${host}`,
+    `export BACALHAU_API_PORT=${node.apiPort}`,
+    "",
+    `A copy of these variables have been written to: ${join(cfg.DataDir, "bacalhau.run")}`,
+    "",
+  ].join("\n"));
+
+  await new Promise<void>((resolve) => {
+    const off = onShutdownSignal((sig) => {
+      off();
+      process.stderr.write(`received ${sig}, shutting down\n`);
+      resolve();
+    });
+  });
+  await node.stop();
+  process.stderr.write("node stopped\n");
+  return 0;
+}

@@ -1,0 +1,86 @@
+/**
+ * The log stream: a WebSocket on GET /api/v1/orchestrator/jobs/{id}/logs whose text frames are
+ * `{"value":{"Type":1|2,"Line":"..."},"error":...}`, turned into an AsyncIterable of ExecutionLog.
+ */
+import type { ExecutionLog } from "../models/types.ts";
+import { errorFromLogFrame, unreachableError } from "./errors.ts";
+
+type Item = { log: ExecutionLog } | { error: Error } | { done: true };
+
+/** Opens the socket and yields each log chunk until the server closes the stream. */
+export function streamLogs(url: string, baseUrl: string, signal?: AbortSignal): AsyncIterable<ExecutionLog> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<ExecutionLog> {
+      const queue: Item[] = [];
+      let wake: (() => void) | undefined;
+      let opened = false;
+      let finished = false;
+      const push = (item: Item): void => {
+        if (finished) return;
+        if (!("log" in item)) finished = true;
+        queue.push(item);
+        wake?.();
+        wake = undefined;
+      };
+
+      const ws = new WebSocket(url);
+      const onAbort = (): void => {
+        push({ done: true });
+        ws.close(1000);
+      };
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+
+      ws.addEventListener("open", () => {
+        opened = true;
+      });
+      ws.addEventListener("message", (ev: MessageEvent) => {
+        const item = parseFrame(ev.data);
+        if (item) push(item);
+      });
+      ws.addEventListener("error", (ev: Event) => {
+        // Before the upgrade, an error means nobody answered; afterwards the close event follows.
+        if (!opened) push({ error: unreachableError(baseUrl, (ev as ErrorEvent).error ?? ev) });
+      });
+      ws.addEventListener("close", () => {
+        signal?.removeEventListener("abort", onAbort);
+        push({ done: true });
+      });
+
+      const close = (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+      };
+
+      return {
+        async next(): Promise<IteratorResult<ExecutionLog>> {
+          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          const item = queue.shift() as Item;
+          if ("log" in item) return { value: item.log, done: false };
+          close();
+          if ("error" in item) throw item.error;
+          return { value: undefined, done: true };
+        },
+        async return(): Promise<IteratorResult<ExecutionLog>> {
+          finished = true;
+          close();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
+}
+
+function parseFrame(data: unknown): Item | undefined {
+  if (typeof data !== "string") return undefined;
+  let frame: { value?: { Type?: number; Line?: string }; error?: unknown };
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (frame.error !== undefined && frame.error !== null) return { error: errorFromLogFrame(frame.error) };
+  const v = frame.value;
+  if (!v || (v.Type !== 1 && v.Type !== 2)) return undefined;
+  return { log: { Type: v.Type, Line: v.Line ?? "" } };
+}

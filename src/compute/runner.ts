@@ -1,0 +1,164 @@
+/**
+ * Runs one accepted execution from start to end: prepares its inputs, runs the engine, writes the
+ * results folder (`stdout`, `stderr`, `exitCode` and one folder per ResultPath), publishes it, and
+ * reports the outcome to the orchestrator. Failures of the job itself are reported, never thrown.
+ */
+import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { Executor, PreparedVolume } from "../executor/executor.ts";
+import { parseResources } from "../models/resources.ts";
+import {
+  ExecutionStateType,
+  NetworkType,
+  type Execution,
+  type Job,
+  type ResourcesConfig,
+  type RunCommandResult,
+  type SpecConfig,
+} from "../models/types.ts";
+import type { Publisher } from "../publisher/publisher.ts";
+import type { StorageSource } from "../storage/source.ts";
+import type { ToOrchestrator } from "../transport/messages.ts";
+import { executionEnv } from "./env.ts";
+import type { LogManager } from "./logs.ts";
+
+/** Bacalhau keeps this much of stdout and stderr in RunOutput. */
+export const RUN_OUTPUT_LIMIT = 2048;
+
+export interface RunnerDeps {
+  executors: Map<string, Executor>;
+  storages: Map<string, StorageSource>;
+  publishers: Map<string, Publisher>;
+  logs: LogManager;
+  executionsDir: string;
+  envAllowList: string[];
+  jobDefaults?: ResourcesConfig;
+  report: (msg: ToOrchestrator) => Promise<void>;
+}
+
+export const executionDir = (executionsDir: string, id: string): string => join(executionsDir, id);
+
+function readHead(path: string, limit: number): { text: string; truncated: boolean } {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return { text: "", truncated: false };
+  }
+  try {
+    const buf = new Uint8Array(limit + 1);
+    const n = readSync(fd, buf, 0, limit + 1, 0);
+    return { text: new TextDecoder().decode(buf.subarray(0, Math.min(n, limit))), truncated: n > limit };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function runOutput(resultsDir: string, exitCode: number, errorMsg: string): RunCommandResult {
+  const out = readHead(join(resultsDir, "stdout"), RUN_OUTPUT_LIMIT);
+  const err = readHead(join(resultsDir, "stderr"), RUN_OUTPUT_LIMIT);
+  return {
+    Stdout: out.text,
+    StdoutTruncated: out.truncated,
+    stderr: err.text,
+    StderrTruncated: err.truncated,
+    ExitCode: exitCode,
+    ErrorMsg: errorMsg,
+  };
+}
+
+export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Job }, signal: AbortSignal): Promise<void> {
+  const job = exec.Job;
+  const task = job.Tasks[0];
+  const base = executionDir(deps.executionsDir, exec.ID);
+  const workDir = join(base, "work");
+  const resultsDir = join(base, "results");
+  const ids = { executionID: exec.ID, jobID: job.ID };
+  const progress = (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) =>
+    deps.report({ type: "ExecutionEvent", ...ids, topic, message, newState });
+
+  mkdirSync(workDir, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
+  for (const rp of task.ResultPaths ?? []) mkdirSync(join(resultsDir, rp.Name), { recursive: true });
+  const outFd = openSync(join(resultsDir, "stdout"), "w");
+  const errFd = openSync(join(resultsDir, "stderr"), "w");
+  deps.logs.open(exec.ID);
+  let exitCode = -1;
+  let errorMsg = "";
+  try {
+    await progress("Running Execution", "Running", ExecutionStateType.Running);
+    const executor = deps.executors.get(task.Engine.Type.toLowerCase());
+    if (!executor) throw new Error(`engine ${task.Engine.Type} is not available on this node`);
+
+    const inputs: PreparedVolume[] = [];
+    if ((task.InputSources ?? []).length > 0) await progress("Downloading Inputs", "Preparing inputs");
+    for (const [i, input] of (task.InputSources ?? []).entries()) {
+      const source = deps.storages.get(input.Source.Type.toLowerCase());
+      if (!source) throw new Error(`input type ${input.Source.Type} is not available on this node`);
+      const dir = join(workDir, `input-${i}`);
+      mkdirSync(dir, { recursive: true });
+      try {
+        inputs.push(await source.prepare(input, { ...ids, workDir: dir, signal }));
+      } catch (err) {
+        throw new Error(`failed to prepare input ${input.Alias || input.Target}: ${(err as Error).message}`);
+      }
+    }
+    if (signal.aborted) throw signal.reason;
+
+    const result = await executor.run({
+      ...ids,
+      jobType: job.Type,
+      partitionIndex: exec.PartitionIndex ?? 0,
+      partitionCount: job.Count,
+      engine: task.Engine,
+      env: executionEnv(job, exec, deps.envAllowList),
+      inputs,
+      outputs: task.ResultPaths ?? [],
+      resultsDir,
+      resources: parseResources(task.Resources, deps.jobDefaults),
+      network: task.Network ?? { Type: NetworkType.Default },
+      logs: {
+        stdout: (chunk) => {
+          writeSync(outFd, chunk);
+          deps.logs.write(exec.ID, 1, chunk);
+        },
+        stderr: (chunk) => {
+          writeSync(errFd, chunk);
+          deps.logs.write(exec.ID, 2, chunk);
+        },
+      },
+      signal,
+    });
+    exitCode = result.exitCode;
+    errorMsg = result.errorMsg ?? "";
+  } catch (err) {
+    errorMsg = err instanceof Error ? err.message : String(err);
+  } finally {
+    closeSync(outFd);
+    closeSync(errFd);
+    deps.logs.close(exec.ID);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  writeFileSync(join(resultsDir, "exitCode"), String(exitCode));
+  const output = runOutput(resultsDir, exitCode, errorMsg);
+  if (errorMsg) {
+    await deps.report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
+    return;
+  }
+
+  let published: SpecConfig = { Type: "" };
+  const pubSpec = task.Publisher;
+  if (pubSpec?.Type) {
+    try {
+      await progress("Publishing Results", "Publishing results", ExecutionStateType.Publishing);
+      const publisher = deps.publishers.get(pubSpec.Type.toLowerCase());
+      if (!publisher) throw new Error(`publisher ${pubSpec.Type} is not available on this node`);
+      published = await publisher.publish({ ...ids, resultsDir, publisher: pubSpec, signal });
+    } catch (err) {
+      const message = `failed to publish results: ${(err as Error).message}`;
+      await deps.report({ type: "ComputeError", ...ids, message, runOutput: { ...output, ErrorMsg: message } });
+      return;
+    }
+  }
+  await deps.report({ type: "RunResult", ...ids, publishedResult: published, runOutput: output });
+}

@@ -1,0 +1,186 @@
+/**
+ * The node's one typed configuration, with Bacalhau's key names. Sources, lowest first: defaults,
+ * a YAML file (`$BACALHAU_DIR/config.yaml` or `-c file.yaml`), `BACALHAU_*` environment variables
+ * (a key's path upper-cased with `.` → `_`, e.g. API.Port → BACALHAU_API_PORT), then flags and
+ * `-c Key.Path=value`.
+ *
+ * @example
+ * ```ts
+ * const cfg = loadConfig({ overrides: ["API.Port=8080"], env: process.env });
+ * cfg.API.Port; // 8080
+ * ```
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { BacalhauError } from "../models/errors.ts";
+
+export interface NodeConfig {
+  DataDir: string;
+  Name: string;
+  API: { Host: string; Port: number };
+  Labels: Record<string, string>;
+  Orchestrator: {
+    Enabled: boolean;
+    NodeManager: { DisconnectTimeout: string; ManualApproval: boolean };
+    Scheduler: { QueueBackoff: string; HousekeepingInterval: string };
+  };
+  Compute: {
+    Enabled: boolean;
+    AllowListedLocalPaths: string[];
+    /** Total resources offered to jobs: absolute ("4", "8Gb") or a share of the host ("80%"). */
+    AllocatedCapacity: { CPU: string; Memory: string; Disk: string; GPU: string };
+    /** Largest single job; empty = the allocated capacity. */
+    MaxJobResources: { CPU: string; Memory: string; Disk: string; GPU: string };
+    Heartbeat: { Interval: string; InfoUpdateInterval: string };
+    Env: { AllowList: string[] };
+    /** Bytes of stdout+stderr a job may write before it is stopped. */
+    MaxOutputBytes: number;
+  };
+  JobAdmissionControl: { RejectNetworkedJobs: boolean; RejectStatelessJobs: boolean };
+  Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
+  JobDefaults: { Resources: { CPU: string; Memory: string } };
+  Logging: { Level: string };
+}
+
+export function defaultConfig(env: Record<string, string | undefined> = {}): NodeConfig {
+  return {
+    DataDir: env.BACALHAU_DIR || join(homedir(), ".bacalhau"),
+    Name: "",
+    API: { Host: "0.0.0.0", Port: 1234 },
+    Labels: {},
+    Orchestrator: {
+      Enabled: false,
+      NodeManager: { DisconnectTimeout: "1m", ManualApproval: false },
+      Scheduler: { QueueBackoff: "1m", HousekeepingInterval: "1s" },
+    },
+    Compute: {
+      Enabled: false,
+      AllowListedLocalPaths: [],
+      AllocatedCapacity: { CPU: "80%", Memory: "80%", Disk: "80%", GPU: "100%" },
+      MaxJobResources: { CPU: "", Memory: "", Disk: "", GPU: "" },
+      Heartbeat: { Interval: "15s", InfoUpdateInterval: "1m" },
+      Env: { AllowList: [] },
+      MaxOutputBytes: 256 * 1024 * 1024,
+    },
+    JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false },
+    Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
+    JobDefaults: { Resources: { CPU: "500m", Memory: "512Mb" } },
+    Logging: { Level: "info" },
+  };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Leaf key paths of the config, e.g. `API.Port`. */
+export function configKeys(cfg: NodeConfig): string[] {
+  const out: string[] = [];
+  const walk = (o: Obj, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (isObj(v) && k !== "Labels") walk(v, p);
+      else out.push(p);
+    }
+  };
+  walk(cfg as unknown as Obj, "");
+  return out;
+}
+
+function coerce(current: unknown, raw: unknown, key: string): unknown {
+  if (typeof raw !== "string") return raw;
+  if (typeof current === "boolean") {
+    if (/^(true|1|yes)$/i.test(raw) || raw === "") return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw BacalhauError.badRequest(`config ${key}: "${raw}" is not a boolean`, { hint: "use true or false" });
+  }
+  if (typeof current === "number") {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw BacalhauError.badRequest(`config ${key}: "${raw}" is not a number`);
+    return n;
+  }
+  if (Array.isArray(current)) return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (key === "Labels") return parseLabels(raw);
+  return raw;
+}
+
+export function parseLabels(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const i = part.indexOf("=");
+    if (i < 0) out[part] = "";
+    else out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Sets `Key.Path` (matched case-insensitively against known keys) to a value. */
+export function setConfigValue(cfg: NodeConfig, path: string, raw: unknown): void {
+  const parts = path.split(".");
+  let node: Obj = cfg as unknown as Obj;
+  for (let i = 0; i < parts.length; i++) {
+    const key = Object.keys(node).find((k) => k.toLowerCase() === parts[i].toLowerCase());
+    if (!key) {
+      throw BacalhauError.badRequest(`unknown config key: ${path}`, {
+        hint: `known keys: ${configKeys(cfg).join(", ")}`,
+      });
+    }
+    if (i === parts.length - 1) {
+      node[key] = coerce(node[key], raw, key);
+      return;
+    }
+    const next = node[key];
+    if (!isObj(next)) throw BacalhauError.badRequest(`config key ${path}: ${key} is not a section`);
+    node = next;
+  }
+}
+
+function mergeYaml(cfg: NodeConfig, data: unknown, prefix = ""): void {
+  if (!isObj(data)) return;
+  for (const [k, v] of Object.entries(data)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (isObj(v) && k.toLowerCase() !== "labels") mergeYaml(cfg, v, p);
+    else setConfigValue(cfg, p, v);
+  }
+}
+
+export interface LoadOptions {
+  env: Record<string, string | undefined>;
+  /** `-c` values in order: a YAML file path, `Key.Path=value`, or a bare `Key.Path` (true). */
+  overrides?: string[];
+}
+
+export function loadConfig(opts: LoadOptions): NodeConfig {
+  const cfg = defaultConfig(opts.env);
+  const overrides = opts.overrides ?? [];
+  const files = overrides.filter((o) => !o.includes("=") && /\.ya?ml$/i.test(o));
+  const defaultFile = join(cfg.DataDir, "config.yaml");
+  if (files.length === 0 && existsSync(defaultFile)) files.push(defaultFile);
+  for (const f of files) {
+    if (!existsSync(f)) throw BacalhauError.badRequest(`config file not found: ${f}`);
+    mergeYaml(cfg, parseYaml(readFileSync(f, "utf8")));
+  }
+  for (const key of configKeys(cfg)) {
+    const envName = `BACALHAU_${key.toUpperCase().replaceAll(".", "_")}`;
+    const v = opts.env[envName];
+    if (v !== undefined && v !== "") setConfigValue(cfg, key, v);
+  }
+  for (const o of overrides) {
+    if (files.includes(o)) continue;
+    const i = o.indexOf("=");
+    if (i < 0) setConfigValue(cfg, o, "true");
+    else setConfigValue(cfg, o.slice(0, i), o.slice(i + 1));
+  }
+  return cfg;
+}
+
+/** "15s", "1m", "500ms", "2h" or a number of seconds → milliseconds. */
+export function durationMs(value: string | number, key = "duration"): number {
+  if (typeof value === "number") return value * 1000;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!m) throw BacalhauError.badRequest(`${key}: "${value}" is not a duration`, { hint: "use e.g. 500ms, 15s, 1m, 2h" });
+  const n = Number(m[1]);
+  const unit = m[2] ?? "s";
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+}

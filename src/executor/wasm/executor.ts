@@ -1,0 +1,118 @@
+/**
+ * The wasm executor: runs a job's WASI preview1 module with Bacalhau's semantics (job filesystem
+ * at `/`, read-only inputs, outputs at `/<Name>`, argv `["", ...Parameters]`, env in sorted key
+ * order, auto-linked imports, -1 for a plain return, memory page limit, output cap). Each job runs
+ * in a separate warm runner process, so the node's event loop never blocks on wasm and a timeout
+ * or cancel can kill a spinning module at once.
+ *
+ * @example
+ * ```ts
+ * const executor = new WasmExecutor({ maxOutputBytes: 64 << 20 });
+ * const result = await executor.run(request); // { exitCode, errorMsg? }
+ * await executor.close();
+ * ```
+ */
+import * as path from "node:path";
+import type { SpecConfig } from "../../models/types.ts";
+import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
+import { pageLimitFor } from "./memory-limit.ts";
+import { parseWasmParams, type WasmParams } from "./params.ts";
+import { RunnerPool } from "./runner/pool.ts";
+import type { RunnerJob } from "./runner/protocol.ts";
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+export interface WasmExecutorOptions {
+  /** stdout+stderr bytes a job may write before it is stopped. Default 256 MiB. */
+  maxOutputBytes?: number;
+  /** Idle runner processes kept warm. Default 1. */
+  spareRunners?: number;
+  /** Most runner processes alive at once. Default: available parallelism (the node's slots). */
+  maxRunners?: number;
+}
+
+/** The message a stopped job reports: the abort reason's own text, or "execution cancelled". */
+export function abortMessage(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === "string" && reason !== "") return reason;
+  if (reason instanceof Error && reason.name !== "AbortError" && reason.message !== "") return reason.message;
+  return "execution cancelled";
+}
+
+export class WasmExecutor implements Executor {
+  readonly type = "wasm";
+  readonly #pool: RunnerPool;
+  readonly #maxOutput: number;
+
+  constructor(opts: WasmExecutorOptions = {}) {
+    this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
+    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners });
+  }
+
+  isInstalled(): Promise<boolean> {
+    return Promise.resolve(typeof WebAssembly === "object");
+  }
+
+  checkBid(engine: SpecConfig): Promise<string | undefined> {
+    try {
+      parseWasmParams(engine.Params);
+      return Promise.resolve(undefined);
+    } catch (err) {
+      return Promise.resolve((err as Error).message);
+    }
+  }
+
+  /** Starts the spare runners ahead of the first job. */
+  warmUp(): Promise<void> {
+    return this.#pool.warmUp();
+  }
+
+  async run(req: ExecutionRequest): Promise<ExecutorResult> {
+    let params: WasmParams;
+    let maxPages: number | undefined;
+    try {
+      params = parseWasmParams(req.engine.Params);
+      maxPages = pageLimitFor(req.resources.Memory);
+    } catch (err) {
+      return { exitCode: -1, errorMsg: (err as Error).message };
+    }
+    if (req.signal.aborted) return { exitCode: -1, errorMsg: abortMessage(req.signal) };
+    const job: RunnerJob = {
+      mounts: [
+        ...req.inputs.map((v) => ({ target: v.target, hostPath: v.hostPath, readOnly: v.readOnly })),
+        ...req.outputs.map((o) => ({ target: `/${o.Name}`, hostPath: path.join(req.resultsDir, o.Name), readOnly: false })),
+      ],
+      entryModule: params.entryModule,
+      entrypoint: params.entrypoint,
+      parameters: params.parameters,
+      importModules: params.importModules,
+      env: Object.entries(req.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      maxPages,
+      outputLimit: this.#maxOutput,
+      network: req.network?.Type ?? "Default",
+    };
+    let runner;
+    try {
+      runner = await this.#pool.acquire();
+    } catch (err) {
+      return { exitCode: -1, errorMsg: `cannot start a wasm runner: ${(err as Error).message}` };
+    }
+    const { promise: stopped, resolve: stop } = Promise.withResolvers<ExecutorResult>();
+    const onAbort = () => {
+      runner.kill();
+      stop({ exitCode: -1, errorMsg: abortMessage(req.signal) });
+    };
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (req.signal.aborted) onAbort();
+      return await Promise.race([stopped, runner.run(job, req.logs)]);
+    } finally {
+      req.signal.removeEventListener("abort", onAbort);
+      this.#pool.release(runner);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}

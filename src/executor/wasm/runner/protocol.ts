@@ -1,0 +1,92 @@
+/**
+ * The wire between the node and a wasm runner process: length-prefixed frames over the child's
+ * stdin/stdout. A frame is one kind byte, a little-endian u32 length and the payload: a JSON
+ * message, or raw stdout/stderr bytes of the job (so output needs no re-encoding).
+ */
+
+export const FrameKind = { Message: 1, Stdout: 2, Stderr: 3 } as const;
+export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
+
+export interface RunnerMount {
+  target: string;
+  hostPath: string;
+  readOnly: boolean;
+}
+
+/** Everything a runner needs to run one job: plain data, so it crosses the process boundary. */
+export interface RunnerJob {
+  mounts: RunnerMount[];
+  entryModule: string;
+  entrypoint: string;
+  parameters: string[];
+  importModules: string[];
+  /** Already sorted by key. */
+  env: Array<[string, string]>;
+  maxPages?: number;
+  /** Total stdout+stderr bytes allowed before the job is stopped. */
+  outputLimit: number;
+  /** Task network type; decides which host modules the job may import. */
+  network: string;
+}
+
+export interface RunnerResult {
+  exitCode: number;
+  errorMsg?: string;
+}
+
+export type ToRunner = { type: "run"; job: RunnerJob };
+export type FromRunner = { type: "ready" } | { type: "result"; result: RunnerResult };
+
+const HEADER = 5;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeFrame(kind: FrameKindValue, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(HEADER + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, kind);
+  view.setUint32(1, payload.length, true);
+  frame.set(payload, HEADER);
+  return frame;
+}
+
+export function encodeMessage(message: ToRunner | FromRunner): Uint8Array {
+  return encodeFrame(FrameKind.Message, encoder.encode(JSON.stringify(message)));
+}
+
+export interface Frame {
+  kind: FrameKindValue;
+  payload: Uint8Array;
+}
+
+/** Accumulates stream chunks and hands back whole frames. */
+export class FrameDecoder {
+  #buf: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): Frame[] {
+    if (this.#buf.length === 0) {
+      this.#buf = chunk;
+    } else {
+      const joined = new Uint8Array(this.#buf.length + chunk.length);
+      joined.set(this.#buf);
+      joined.set(chunk, this.#buf.length);
+      this.#buf = joined;
+    }
+    const frames: Frame[] = [];
+    let at = 0;
+    while (this.#buf.length - at >= HEADER) {
+      const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + at, HEADER);
+      const len = view.getUint32(1, true);
+      if (this.#buf.length - at < HEADER + len) break;
+      const kind = view.getUint8(0) as FrameKindValue;
+      frames.push({ kind, payload: this.#buf.slice(at + HEADER, at + HEADER + len) });
+      at += HEADER + len;
+    }
+    this.#buf = at === this.#buf.length ? new Uint8Array(0) : this.#buf.slice(at);
+    return frames;
+  }
+}
+
+export function decodeMessage<T>(payload: Uint8Array): T {
+  return JSON.parse(decoder.decode(payload)) as T;
+}

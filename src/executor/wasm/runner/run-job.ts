@@ -1,0 +1,87 @@
+/**
+ * Runs one RunnerJob inside a runner process and maps the outcome to Bacalhau's exit rules:
+ * proc_exit(n) → n; a plain return → -1; a trap → 1 with the trap as the error; a load or link
+ * failure → -1 with `failed to load entry module <p>: <reason>`.
+ */
+import { buildJobPreopen, jobModuleSource } from "../job-fs.ts";
+import { runModule } from "../run-module.ts";
+import { HostStop } from "../wasi/errors.ts";
+import { WasiHost } from "../wasi/host.ts";
+import { nodeFsBackend } from "../wasi/node-backend.ts";
+import type { Preopen } from "../wasi/vfs.ts";
+import type { RunnerJob, RunnerResult } from "./protocol.ts";
+
+export interface JobOutput {
+  stdout(chunk: Uint8Array): void;
+  stderr(chunk: Uint8Array): void;
+}
+
+const HTTP_MODULE = "wasi:http/requests";
+
+function unavailableModules(network: string): Map<string, string> {
+  const why = network === "None"
+    ? "the job's network is None"
+    : "HTTP host functions are not available on this node yet";
+  return new Map([[HTTP_MODULE, why]]);
+}
+
+/** Counts output against the job's cap and stops the guest once it is passed. */
+function cappedOutput(out: JobOutput, limit: number): JobOutput {
+  let total = 0;
+  const take = (chunk: Uint8Array, sink: (c: Uint8Array) => void) => {
+    const room = limit - total;
+    if (chunk.length > room) {
+      if (room > 0) sink(chunk.subarray(0, room));
+      total = limit;
+      throw new HostStop(`output limit exceeded: the job wrote more than ${limit} bytes to stdout and stderr`);
+    }
+    total += chunk.length;
+    sink(chunk);
+  };
+  return {
+    stdout: (c) => take(c, out.stdout),
+    stderr: (c) => take(c, out.stderr),
+  };
+}
+
+export function runJob(job: RunnerJob, output: JobOutput): RunnerResult {
+  const fs = nodeFsBackend();
+  let preopen: Preopen;
+  try {
+    preopen = buildJobPreopen(fs, job.mounts);
+  } catch (err) {
+    return { exitCode: -1, errorMsg: (err as Error).message };
+  }
+  const out = cappedOutput(output, job.outputLimit);
+  const wasi = new WasiHost({
+    args: ["", ...job.parameters],
+    env: job.env,
+    preopens: [preopen],
+    fs,
+    stdout: out.stdout,
+    stderr: out.stderr,
+  });
+  try {
+    const outcome = runModule({
+      entryModule: job.entryModule,
+      entrypoint: job.entrypoint,
+      importModules: job.importModules,
+      wasi,
+      source: jobModuleSource(fs, preopen),
+      maxPages: job.maxPages,
+      unavailable: unavailableModules(job.network),
+    });
+    switch (outcome.kind) {
+      case "exit": return { exitCode: outcome.code };
+      case "returned": return { exitCode: -1 };
+      case "trap": return { exitCode: 1, errorMsg: outcome.message };
+      case "load-error":
+        return { exitCode: -1, errorMsg: `failed to load entry module ${job.entryModule}: ${outcome.message}` };
+      case "no-entrypoint":
+      case "stopped":
+        return { exitCode: -1, errorMsg: outcome.message };
+    }
+  } finally {
+    wasi.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The runner process's loop: announce readiness, then for each `run` message received on stdin
+ * run the job synchronously, streaming its output as frames on stdout, and answer with the result.
+ * Blocking here is the point: the node's own event loop never runs wasm.
+ */
+import process from "node:process";
+import { writeAllSync } from "../sync-io.ts";
+import { decodeMessage, encodeFrame, encodeMessage, FrameDecoder, FrameKind, type FromRunner,
+  type ToRunner } from "./protocol.ts";
+import { runJob } from "./run-job.ts";
+
+const OUT_FD = 1;
+
+function send(message: FromRunner): void {
+  writeAllSync(OUT_FD, encodeMessage(message));
+}
+
+export function serveRunner(): void {
+  const decoder = new FrameDecoder();
+  process.stdin.on("data", (chunk: Uint8Array) => {
+    for (const frame of decoder.push(chunk)) {
+      if (frame.kind !== FrameKind.Message) continue;
+      const message = decodeMessage<ToRunner>(frame.payload);
+      if (message.type !== "run") continue;
+      let result;
+      try {
+        result = runJob(message.job, {
+          stdout: (c) => writeAllSync(OUT_FD, encodeFrame(FrameKind.Stdout, c)),
+          stderr: (c) => writeAllSync(OUT_FD, encodeFrame(FrameKind.Stderr, c)),
+        });
+      } catch (err) {
+        result = { exitCode: -1, errorMsg: `wasm runner error: ${(err as Error).message}` };
+      }
+      send({ type: "result", result });
+    }
+  });
+  process.stdin.on("end", () => process.exit(0));
+  send({ type: "ready" });
+}

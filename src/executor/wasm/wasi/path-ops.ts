@@ -1,0 +1,163 @@
+/**
+ * The path_* functions of WASI preview1. Each one turns (dir fd, guest path) into a location in the
+ * virtual tree, refuses changes to virtual folders and read-only mounts, and only then calls the
+ * host with a path proven to lie inside its mount.
+ */
+import type { HostStat } from "./backend.ts";
+import { assertWritable, RIGHTS_FOR, virtualDirStat, writeFilestat } from "./context.ts";
+import type { WasiContext, WasiFunction } from "./context.ts";
+import { Errno, FdFlags, LookupFlags, OFlags, RIGHTS } from "./constants.ts";
+import { errnoOf, WasiErrno } from "./errors.ts";
+import type { DirEntry } from "./fd-table.ts";
+import { timesFor } from "./fd-ops.ts";
+import { encode, type GuestMemory } from "./memory.ts";
+import { hostPathOf, locate, normalize, type Location } from "./vfs.ts";
+
+interface Target {
+  dir: DirEntry;
+  loc: Location;
+}
+
+function tryStat(ctx: WasiContext, path: string, follow: boolean): HostStat | undefined {
+  try {
+    return follow ? ctx.fs.stat(path) : ctx.fs.lstat(path);
+  } catch (err) {
+    const errno = errnoOf(err);
+    if (errno === Errno.NOENT) return undefined;
+    throw new WasiErrno(errno);
+  }
+}
+
+export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, WasiFunction> {
+  const { fds, fs } = ctx;
+
+  /** Resolves a guest path; `loc` is undefined for a missing name directly in a virtual folder. */
+  function lookup(fd: number, ptr: number, len: number): { dir: DirEntry; loc: Location | undefined } {
+    const dir = fds.dir(fd);
+    const comps = normalize(dir.preopen, dir.path, mem.string(ptr, len));
+    try {
+      return { dir, loc: locate(dir.preopen, comps) };
+    } catch (err) {
+      if (err instanceof WasiErrno && err.errno === Errno.NOENT && comps.length > 0 &&
+        locate(dir.preopen, comps.slice(0, -1)).kind === "vdir") {
+        return { dir, loc: undefined };
+      }
+      throw err;
+    }
+  }
+
+  function target(fd: number, ptr: number, len: number): Target {
+    const { dir, loc } = lookup(fd, ptr, len);
+    if (!loc) throw new WasiErrno(Errno.NOENT);
+    return { dir, loc };
+  }
+
+  /** For calls that create or remove a name: the parent must be a writable mount. */
+  function changeTarget(fd: number, ptr: number, len: number): Extract<Location, { kind: "host" }> {
+    const { loc } = lookup(fd, ptr, len);
+    if (!loc) throw new WasiErrno(Errno.ROFS); // virtual folders are read-only
+    assertWritable(loc);
+    if (loc.rel.length === 0) throw new WasiErrno(Errno.BUSY); // a mount point itself stays put
+    return loc;
+  }
+
+  function statOf(loc: Location, follow: boolean): HostStat {
+    if (loc.kind === "vdir") return virtualDirStat(loc.path);
+    return follow ? fs.stat(hostPathOf(fs, loc.mount, loc.rel, true)) : fs.lstat(hostPathOf(fs, loc.mount, loc.rel, false));
+  }
+
+  return {
+    path_open(dirfd: number, dirflags: number, ptr: number, len: number, oflags: number,
+      rightsBase: bigint, rightsInheriting: bigint, fdflags: number, fdPtr: number) {
+      const follow = (dirflags & LookupFlags.SYMLINK_FOLLOW) !== 0;
+      const create = (oflags & OFlags.CREAT) !== 0;
+      const wantsWrite = (rightsBase & RIGHTS.WRITE) !== 0n || (oflags & OFlags.TRUNC) !== 0 ||
+        (fdflags & FdFlags.APPEND) !== 0;
+      const { dir, loc } = lookup(dirfd, ptr, len);
+      if (!loc) throw new WasiErrno(create ? Errno.ROFS : Errno.NOENT);
+      const openDir = (): void => {
+        if (create && oflags & OFlags.EXCL) throw new WasiErrno(Errno.EXIST);
+        if (wantsWrite || create) throw new WasiErrno(Errno.ISDIR);
+        const fd = fds.add({
+          kind: "dir", preopen: dir.preopen, path: loc.path, isPreopen: false,
+          rightsBase: rightsBase & RIGHTS.DIR_BASE, rightsInheriting, fdflags,
+        });
+        mem.setU32(fdPtr, fd);
+      };
+      if (loc.kind === "vdir") return openDir();
+      const hostPath = hostPathOf(fs, loc.mount, loc.rel, follow);
+      const st = tryStat(ctx, hostPath, follow);
+      if (st?.kind === "dir") return openDir();
+      if (oflags & OFlags.DIRECTORY) throw new WasiErrno(st ? Errno.NOTDIR : Errno.NOENT);
+      if (loc.mount.readOnly && (wantsWrite || (create && !st))) throw new WasiErrno(Errno.ROFS);
+      if (st && create && oflags & OFlags.EXCL) throw new WasiErrno(Errno.EXIST);
+      const readable = (rightsBase & RIGHTS.READ) !== 0n || !wantsWrite;
+      const writable = wantsWrite || (create && (rightsBase & RIGHTS.WRITE) !== 0n);
+      const hostFd = fs.open(hostPath, {
+        read: readable, write: writable, create, exclusive: (oflags & OFlags.EXCL) !== 0,
+        truncate: (oflags & OFlags.TRUNC) !== 0, noFollow: !follow,
+      });
+      const fd = fds.add({
+        kind: "file", hostFd, mount: loc.mount, readable, writable,
+        append: (fdflags & FdFlags.APPEND) !== 0, position: 0n,
+        rightsBase: rightsBase & RIGHTS_FOR.file, rightsInheriting, fdflags,
+      });
+      mem.setU32(fdPtr, fd);
+    },
+    path_create_directory(fd: number, ptr: number, len: number) {
+      const loc = changeTarget(fd, ptr, len);
+      fs.mkdir(hostPathOf(fs, loc.mount, loc.rel, false));
+    },
+    path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number) {
+      writeFilestat(mem, buf, statOf(target(fd, ptr, len).loc, (flags & LookupFlags.SYMLINK_FOLLOW) !== 0));
+    },
+    path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) {
+      const { loc } = target(fd, ptr, len);
+      assertWritable(loc);
+      const follow = (flags & LookupFlags.SYMLINK_FOLLOW) !== 0;
+      const p = hostPathOf(fs, loc.mount, loc.rel, follow);
+      const [a, m] = timesFor(fst, atim, mtim, () => (follow ? fs.stat(p) : fs.lstat(p)));
+      fs.utimes(p, a, m, follow);
+    },
+    path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
+      const from = target(oldFd, oldPtr, oldLen).loc;
+      const to = changeTarget(newFd, newPtr, newLen);
+      assertWritable(from);
+      // A hard link from a read-only input into a writable mount would make the input writable.
+      if (from.mount !== to.mount) throw new WasiErrno(Errno.XDEV);
+      const src = hostPathOf(fs, from.mount, from.rel, (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0);
+      fs.link(src, hostPathOf(fs, to.mount, to.rel, false));
+    },
+    path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) {
+      const { loc } = target(fd, ptr, len);
+      if (loc.kind === "vdir" || loc.rel.length === 0) throw new WasiErrno(Errno.INVAL);
+      const text = encode(fs.readlink(hostPathOf(fs, loc.mount, loc.rel, false)));
+      const n = Math.min(text.length, bufLen);
+      mem.bytes(buf, n).set(text.subarray(0, n));
+      mem.setU32(usedPtr, n);
+    },
+    path_remove_directory(fd: number, ptr: number, len: number) {
+      const loc = changeTarget(fd, ptr, len);
+      fs.rmdir(hostPathOf(fs, loc.mount, loc.rel, false));
+    },
+    path_rename(oldFd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) {
+      const from = changeTarget(oldFd, oldPtr, oldLen);
+      const to = changeTarget(newFd, newPtr, newLen);
+      if (from.mount !== to.mount) throw new WasiErrno(Errno.XDEV);
+      fs.rename(hostPathOf(fs, from.mount, from.rel, false), hostPathOf(fs, to.mount, to.rel, false));
+    },
+    path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
+      if (!ctx.opts.allowSymlinks) throw new WasiErrno(Errno.PERM);
+      const linkTarget = mem.string(oldPtr, oldLen);
+      if (linkTarget.startsWith("/")) throw new WasiErrno(Errno.PERM);
+      const loc = changeTarget(fd, newPtr, newLen);
+      fs.symlink(linkTarget, hostPathOf(fs, loc.mount, loc.rel, false));
+    },
+    path_unlink_file(fd: number, ptr: number, len: number) {
+      const loc = changeTarget(fd, ptr, len);
+      const p = hostPathOf(fs, loc.mount, loc.rel, false);
+      if (fs.lstat(p).kind === "dir") throw new WasiErrno(Errno.ISDIR);
+      fs.unlink(p);
+    },
+  };
+}

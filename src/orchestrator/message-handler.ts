@@ -1,0 +1,160 @@
+/**
+ * Applies what compute nodes report (bids, progress, results, errors, membership) to the store and
+ * asks for re-evaluation where the job may need to move on. Every change is written in one
+ * transaction together with the evaluation it triggers.
+ */
+import { BacalhauError } from "../models/errors.ts";
+import {
+  EvaluationTrigger,
+  ExecutionDesiredStateType,
+  ExecutionStateType,
+  JobStateType,
+  JobType,
+  TERMINAL_EXECUTION_STATES,
+  TERMINAL_JOB_STATES,
+  type Execution,
+  type ExecutionStateTypeValue,
+  type Job,
+} from "../models/types.ts";
+import type { JobStore } from "../store/store.ts";
+import type { Reply, ToOrchestrator } from "../transport/messages.ts";
+import { errorEvent, event, Topic } from "./events.ts";
+import type { EvaluationBroker } from "./evaluations.ts";
+import type { NodeManager } from "./node-manager.ts";
+
+export interface HandlerDeps {
+  store: JobStore;
+  nodes: NodeManager;
+  broker: EvaluationBroker;
+  log: (msg: string) => void;
+}
+
+function getExecution(store: JobStore, id: string): Execution | undefined {
+  try {
+    return store.getExecution(id);
+  } catch (err) {
+    if (err instanceof BacalhauError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+function transition(
+  deps: HandlerDeps,
+  exec: Execution,
+  compute: ExecutionStateTypeValue,
+  message: string,
+  extra: Partial<Execution> = {},
+  topic: string = Topic.Execution,
+  isError = false,
+): void {
+  const { store } = deps;
+  const values: Partial<Execution> = { ...extra, ComputeState: { StateType: compute, Message: message } };
+  if (TERMINAL_EXECUTION_STATES.has(compute) && compute !== ExecutionStateType.Completed) {
+    values.DesiredState = { StateType: ExecutionDesiredStateType.Stopped, Message: message };
+  }
+  store.updateExecution({ executionID: exec.ID, newValues: values });
+  store.addExecutionHistory(exec.JobID, exec.JobVersion, exec.ID,
+    isError ? errorEvent(topic, message) : event(topic, message),
+    { Previous: exec.ComputeState.StateType, New: compute });
+}
+
+function reevaluate(deps: HandlerDeps, jobID: string, trigger: string): void {
+  const job = deps.store.getJob(jobID);
+  if (!TERMINAL_JOB_STATES.has(job.State.StateType)) deps.broker.enqueue(job, trigger);
+}
+
+/** Jobs that may want a newly usable node: queued ones and daemons. */
+function reevaluateForNewNode(deps: HandlerDeps): void {
+  for (const job of deps.store.listNonTerminalJobs()) {
+    if (job.State.StateType === JobStateType.Queued || job.Type === JobType.Daemon) {
+      deps.broker.enqueue(job, EvaluationTrigger.NodeJoin);
+    }
+  }
+}
+
+/** Jobs with live executions on a node that just left. */
+export function reevaluateForLostNode(deps: HandlerDeps, nodeID: string): void {
+  const jobs = new Map<string, Job>();
+  for (const e of deps.store.listActiveExecutions(nodeID)) {
+    if (!jobs.has(e.JobID)) jobs.set(e.JobID, deps.store.getJob(e.JobID));
+  }
+  for (const job of jobs.values()) {
+    if (!TERMINAL_JOB_STATES.has(job.State.StateType)) deps.broker.enqueue(job, EvaluationTrigger.NodeLeave);
+  }
+}
+
+export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToOrchestrator): Reply | void {
+  const { store, nodes } = deps;
+  switch (msg.type) {
+    case "Handshake": {
+      store.transaction(() => {
+        nodes.handshake(msg.nodeInfo);
+        const held = new Set(msg.activeExecutionIDs);
+        for (const e of store.listActiveExecutions(msg.nodeInfo.NodeID)) {
+          if (held.has(e.ID)) continue;
+          // Executions asked for but never received are safe to drop; running ones were lost.
+          transition(deps, e, ExecutionStateType.Failed,
+            "Execution stop requested because node has disappeared (the compute node restarted and no longer holds it)",
+            {}, Topic.Execution, true);
+          reevaluate(deps, e.JobID, EvaluationTrigger.NodeJoin);
+        }
+        reevaluateForNewNode(deps);
+      });
+      return;
+    }
+    case "Heartbeat":
+      return nodes.heartbeat(msg.nodeID) ? {} : { reconnect: true };
+    case "UpdateNodeInfo":
+      return nodes.updateInfo(msg.nodeInfo) ? {} : { reconnect: true };
+    case "ShutdownNotice":
+      store.transaction(() => nodes.disconnect(msg.nodeID, `node shut down: ${msg.reason}`));
+      return;
+    default:
+      break;
+  }
+
+  store.transaction(() => {
+    const exec = getExecution(store, msg.executionID);
+    if (!exec) {
+      deps.log(`ignoring ${msg.type} for unknown execution ${msg.executionID}`);
+      return;
+    }
+    if (exec.NodeID !== nodeID) {
+      deps.log(`ignoring ${msg.type} for ${exec.ID} from ${nodeID}: it belongs to ${exec.NodeID}`);
+      return;
+    }
+    // A late report for an execution the orchestrator already settled changes nothing.
+    if (TERMINAL_EXECUTION_STATES.has(exec.ComputeState.StateType)) return;
+    switch (msg.type) {
+      case "BidResult":
+        if (msg.accepted) {
+          if (exec.ComputeState.StateType !== ExecutionStateType.AskForBid) return;
+          transition(deps, exec, ExecutionStateType.AskForBidAccepted, "Bid accepted by node", {}, Topic.Bidding);
+        } else {
+          transition(deps, exec, ExecutionStateType.AskForBidRejected, `Node rejected the job: ${msg.reason}`,
+            {}, Topic.Bidding, true);
+        }
+        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
+        return;
+      case "ExecutionEvent":
+        if (msg.newState !== undefined && msg.newState !== exec.ComputeState.StateType) {
+          transition(deps, exec, msg.newState, msg.message, {}, msg.topic);
+        } else {
+          store.addExecutionHistory(exec.JobID, exec.JobVersion, exec.ID, event(msg.topic, msg.message));
+        }
+        return;
+      case "RunResult":
+        transition(deps, exec, ExecutionStateType.Completed, "Completed successfully", {
+          PublishedResult: msg.publishedResult,
+          RunOutput: msg.runOutput,
+        });
+        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
+        return;
+      case "ComputeError":
+        transition(deps, exec, ExecutionStateType.Failed, msg.message,
+          msg.runOutput ? { RunOutput: msg.runOutput } : {}, Topic.Execution, true);
+        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
+        return;
+    }
+  });
+}

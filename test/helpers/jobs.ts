@@ -1,0 +1,61 @@
+/** Job specs for tests: a committed wasm/ module inlined as a data URL, as a client would send it. */
+import { readFileSync } from "node:fs";
+import type { Task } from "../../src/models/types.ts";
+
+const WASM_DIR = new URL("../../wasm/", import.meta.url);
+
+export function moduleDataURL(name: string): string {
+  const bytes = readFileSync(new URL(`${name}.wasm`, WASM_DIR));
+  return `data:application/wasm;base64,${Buffer.from(bytes).toString("base64")}`;
+}
+
+export interface WasmJobOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  type?: string;
+  count?: number;
+  name?: string;
+  task?: Partial<Task>;
+}
+
+/** A PutJobRequest body's Job for running wasm/<name>.wasm. */
+export function wasmJob(name: string, opts: WasmJobOptions = {}): Record<string, unknown> {
+  const task: Record<string, unknown> = {
+    Name: "main",
+    Engine: {
+      Type: "wasm",
+      Params: { EntryModule: "main.wasm", Entrypoint: "_start", Parameters: opts.args ?? [] },
+    },
+    InputSources: [{ Alias: "entry", Target: "main.wasm", Source: { Type: "inline", Params: { URL: moduleDataURL(name) } } }],
+    ...(opts.env ? { Env: opts.env } : {}),
+    ...opts.task,
+  };
+  if (opts.task?.InputSources) {
+    task.InputSources = [...(task.InputSources as unknown[]).slice(0, 1), ...opts.task.InputSources];
+  }
+  return {
+    Type: opts.type ?? "batch",
+    Count: opts.count ?? 1,
+    ...(opts.name ? { Name: opts.name } : {}),
+    Tasks: [task],
+  };
+}
+
+/** PUT /api/v1/orchestrator/jobs and return the parsed body (throws with the body on non-2xx). */
+export async function submit(apiURL: string, job: Record<string, unknown>): Promise<{ JobID: string; EvaluationID: string; Warnings: string[] | null }> {
+  const res = await fetch(`${apiURL}/api/v1/orchestrator/jobs`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ Job: job }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`submit failed ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function getJSON<T = Record<string, unknown>>(url: string): Promise<T> {
+  const res = await fetch(url);
+  const body = await res.json();
+  if (!res.ok) throw new Error(`GET ${url} failed ${res.status}: ${JSON.stringify(body)}`);
+  return body as T;
+}

@@ -1,0 +1,40 @@
+/** Starts a real hybrid node for a test: fresh data dir, free ports, stopped and cleaned up by the test. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { defaultConfig, type NodeConfig } from "../../src/config/config.ts";
+import { startNode, type RunningNode } from "../../src/node/node.ts";
+
+export function tempDir(t: TestContext | { after(fn: () => void): void }, prefix = "bacalhau-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function testConfig(dataDir: string, edit?: (cfg: NodeConfig) => void): NodeConfig {
+  const cfg = defaultConfig({});
+  cfg.DataDir = dataDir;
+  cfg.API.Host = "127.0.0.1";
+  cfg.API.Port = 0;
+  cfg.Orchestrator.Enabled = true;
+  cfg.Compute.Enabled = true;
+  cfg.Publishers.Types.Local.Port = 0;
+  cfg.Compute.AllocatedCapacity = { CPU: "4", Memory: "4Gb", Disk: "", GPU: "0" };
+  cfg.Orchestrator.Scheduler.QueueBackoff = "200ms";
+  cfg.Orchestrator.Scheduler.HousekeepingInterval = "200ms";
+  edit?.(cfg);
+  return cfg;
+}
+
+/** A hybrid node on 127.0.0.1 with a fresh data dir; stopped after the test. */
+export async function startTestNode(
+  t: TestContext | { after(fn: () => void | Promise<void>): void },
+  edit?: (cfg: NodeConfig) => void,
+  dataDir?: string,
+): Promise<RunningNode> {
+  const dir = dataDir ?? tempDir(t as TestContext);
+  const node = await startNode(testConfig(dir, edit));
+  t.after(() => node.stop());
+  return node;
+}

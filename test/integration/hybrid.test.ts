@@ -1,0 +1,141 @@
+/**
+ * A real hybrid node (orchestrator + compute over the in-process transport, SQLite store, wasm
+ * executor in warm runner processes, HTTP API) driven through its REST API.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Execution, Job, JobHistory } from "../../src/models/types.ts";
+import { getJSON, submit, wasmJob } from "../helpers/jobs.ts";
+import { startTestNode } from "../helpers/node.ts";
+
+const TERMINAL = ["Completed", "Failed", "Stopped"];
+
+describe("hybrid node", () => {
+  it("runs a wasm job end to end and reports its output, history and executions", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID, Warnings } = await submit(node.apiURL, wasmJob("hello", { args: ["Alice"] }));
+    assert.match(JobID, /^j-[0-9a-f-]{36}$/);
+    assert.equal(Warnings, null);
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Completed", JSON.stringify(job.State));
+
+    const got = await getJSON<{ Job: Job; Executions: { Items: Execution[] }; History: { Items: JobHistory[] } }>(
+      `${node.apiURL}/api/v1/orchestrator/jobs/${JobID}?include=executions,history`,
+    );
+    assert.equal(got.Job.State.StateType, "Completed");
+    const execs = got.Executions.Items;
+    assert.equal(execs.length, 1);
+    assert.equal(execs[0].ComputeState.StateType, 9);
+    assert.equal(execs[0].RunOutput?.Stdout, "Hello, Alice!\n");
+    assert.equal(execs[0].RunOutput?.ExitCode, 0);
+    const topics = got.History.Items.map((h) => h.Event.Topic);
+    assert.ok(topics.includes("Submission"), topics.join(","));
+    assert.ok(topics.includes("Running Execution"), topics.join(","));
+    const seq = got.History.Items.map((h) => h.SeqNum);
+    assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
+  });
+
+  it("fails a trapping job with the trap as the reason, after retrying it once on the only node", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("exit_code", { env: { EXIT_CODE: "not-a-number" } }));
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Failed");
+    assert.match(job.State.Message ?? "", /unreachable/i, job.State.Message);
+    assert.match(job.State.Message ?? "", /not enough nodes/);
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    assert.equal(execs.Items.length, 2);
+    assert.ok(execs.Items.every((e) => e.ComputeState.StateType === 10));
+  });
+
+  it("completes a job whose module exits non-zero, keeping the exit code", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("exit_code", { env: { EXIT_CODE: "5" } }));
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Completed");
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    assert.equal(execs.Items[0].RunOutput?.ExitCode, 5);
+    assert.equal(execs.Items[0].RunOutput?.Stdout, "Exiting with 5\n");
+  });
+
+  it("refuses an invalid job with a 400 naming the field, and stores nothing", async (t) => {
+    const node = await startTestNode(t);
+    const bad = wasmJob("hello");
+    (bad.Tasks as Array<{ Engine: { Params: Record<string, unknown> } }>)[0].Engine.Params.EntryModule = "";
+    const res = await fetch(`${node.apiURL}/api/v1/orchestrator/jobs`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Job: bad }),
+    });
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.match(body.Message, /EntryModule/);
+    const list = await getJSON<{ Items: Job[] }>(`${node.apiURL}/api/v1/orchestrator/jobs`);
+    assert.equal(list.Items.length, 0);
+  });
+
+  it("runs Count partitions, each with its own BACALHAU_PARTITION_INDEX", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("env", { count: 3 }));
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Completed", job.State.Message);
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    const completed = execs.Items.filter((e) => e.ComputeState.StateType === 9);
+    assert.equal(completed.length, 3);
+    const indexes = completed.map((e) => /BACALHAU_PARTITION_INDEX=(\d)/.exec(e.RunOutput?.Stdout ?? "")?.[1]).sort();
+    assert.deepEqual(indexes, ["0", "1", "2"]);
+    assert.ok(completed.every((e) => e.RunOutput?.ExitCode === -1), "env returns without proc_exit");
+  });
+
+  it("stops a running job: the execution is cancelled and the job is Stopped", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("loop"));
+    await node.orchestrator!.waitForJob(JobID, ["Running"]);
+    const res = await fetch(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}`, {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reason: "test stop" }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Stopped");
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    assert.ok(execs.Items.every((e) => e.ComputeState.StateType === 11 || e.ComputeState.StateType === 8),
+      JSON.stringify(execs.Items.map((e) => e.ComputeState)));
+  });
+
+  it("fails a job that runs past its timeout while the node keeps answering", async (t) => {
+    const node = await startTestNode(t);
+    const job = wasmJob("loop", { task: { Timeouts: { TotalTimeout: 1 } } });
+    const { JobID } = await submit(node.apiURL, job);
+    const alive = await getJSON(`${node.apiURL}/api/v1/agent/alive`);
+    assert.equal(alive.Status, "OK");
+    const done = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(done.State.StateType, "Failed");
+    assert.match(done.State.Message ?? "", /timed out/i);
+  });
+
+  it("queues a job until capacity frees up when QueueTimeout allows it", async (t) => {
+    const node = await startTestNode(t, (cfg) => {
+      cfg.Compute.AllocatedCapacity.CPU = "1";
+    });
+    const blocker = await submit(node.apiURL, wasmJob("loop", { task: { Resources: { CPU: "1" } } }));
+    await node.orchestrator!.waitForJob(blocker.JobID, ["Running"]);
+    const queued = await submit(node.apiURL, wasmJob("hello", { task: { Resources: { CPU: "1" }, Timeouts: { QueueTimeout: 60 } } }));
+    await fetch(`${node.apiURL}/api/v1/orchestrator/jobs/${blocker.JobID}`, {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    const done = await node.orchestrator!.waitForJob(queued.JobID, TERMINAL);
+    assert.equal(done.State.StateType, "Completed", done.State.Message);
+  });
+
+  it("runs an ops job once on every compute node", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("hello", { type: "ops", count: 0 }));
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Completed", job.State.Message);
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    assert.equal(execs.Items.length, 1);
+  });
+});
