@@ -98,7 +98,7 @@ function helpRequested(args: string[]): boolean {
   return false;
 }
 
-function processIO(): CliIO {
+export function processIO(): CliIO {
   return {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),

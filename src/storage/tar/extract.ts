@@ -78,7 +78,7 @@ export async function extractTarGz(
   await mkdir(destDir, { recursive: true });
   const root = await realpath(destDir);
   const input = toReadable(src);
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   input.on("error", (err) => gunzip.destroy(err));
   input.pipe(gunzip);
   const onAbort = () => gunzip.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));

@@ -92,7 +92,7 @@ async function* fileEntry(
 
 /** A gzipped tar of `hostPath` as a Node stream. */
 function tarGzReadable(hostPath: string, opts: PackOptions): Readable {
-  const gzip = createGzip();
+  const gzip = createGzip({ chunkSize: 64 * 1024 });
   const source = Readable.from(tarChunks(hostPath, opts), { objectMode: false });
   source.on("error", (err) => gzip.destroy(err));
   return source.pipe(gzip);
@@ -148,7 +148,7 @@ export async function packPathToTarGzFile(
   const tmp = `${destFile}.partial-${crypto.randomUUID()}`;
   try {
     const source = Readable.from(tarChunks(hostPath, opts), { objectMode: false });
-    await pipeline(source, createGzip(), createWriteStream(tmp), opts.signal ? { signal: opts.signal } : {});
+    await pipeline(source, createGzip({ chunkSize: 64 * 1024 }), createWriteStream(tmp), opts.signal ? { signal: opts.signal } : {});
     await rename(tmp, destFile);
   } catch (err) {
     await rm(tmp, { force: true });
