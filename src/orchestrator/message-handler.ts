@@ -63,10 +63,11 @@ function reevaluate(deps: HandlerDeps, jobID: string, trigger: string): void {
   if (!TERMINAL_JOB_STATES.has(job.State.StateType)) deps.broker.enqueue(job, trigger);
 }
 
-/** Jobs that may want a newly usable node: queued ones and daemons. */
+/** Jobs that may want a newly usable node: waiting ones and daemons. */
 function reevaluateForNewNode(deps: HandlerDeps): void {
   for (const job of deps.store.listNonTerminalJobs()) {
-    if (job.State.StateType === JobStateType.Queued || job.Type === JobType.Daemon) {
+    const waiting = job.State.StateType === JobStateType.Queued || job.State.StateType === JobStateType.Pending;
+    if (waiting || job.Type === JobType.Daemon) {
       deps.broker.enqueue(job, EvaluationTrigger.NodeJoin);
     }
   }

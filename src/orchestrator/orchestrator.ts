@@ -49,6 +49,11 @@ export interface OrchestratorOptions {
   disconnectTimeoutMs?: number;
   manualNodeApproval?: boolean;
   housekeepingIntervalMs?: number;
+  /**
+   * After a restart, how long compute nodes get to reconnect before jobs left in flight are
+   * re-evaluated (and executions on nodes still missing are failed and retried elsewhere).
+   */
+  reconnectGraceMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -91,8 +96,9 @@ export class Orchestrator implements OrchestratorAPI {
 
   /** Resumes what a previous run left in flight, then starts liveness checks and housekeeping. */
   start(): void {
+    const grace = this.#opts.reconnectGraceMs ?? 10_000;
     this.store.transaction(() => {
-      for (const job of this.store.listNonTerminalJobs()) this.broker.enqueue(job, EvaluationTrigger.NodeLeave);
+      for (const job of this.store.listNonTerminalJobs()) this.broker.enqueue(job, EvaluationTrigger.NodeLeave, grace);
     });
     this.broker.resume();
     this.nodes.start();

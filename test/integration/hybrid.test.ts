@@ -3,15 +3,15 @@
  * executor in warm runner processes, HTTP API) driven through its REST API.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { test } from "node:test";
 import type { Execution, Job, JobHistory } from "../../src/models/types.ts";
 import { getJSON, submit, wasmJob } from "../helpers/jobs.ts";
 import { startTestNode } from "../helpers/node.ts";
 
 const TERMINAL = ["Completed", "Failed", "Stopped"];
 
-describe("hybrid node", () => {
-  it("runs a wasm job end to end and reports its output, history and executions", async (t) => {
+test("hybrid node", async (suite) => {
+  await suite.test("runs a wasm job end to end and reports its output, history and executions", async (t) => {
     const node = await startTestNode(t);
     const { JobID, Warnings } = await submit(node.apiURL, wasmJob("hello", { args: ["Alice"] }));
     assert.match(JobID, /^j-[0-9a-f-]{36}$/);
@@ -35,7 +35,7 @@ describe("hybrid node", () => {
     assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
   });
 
-  it("fails a trapping job with the trap as the reason, after retrying it once on the only node", async (t) => {
+  await suite.test("fails a trapping job with the trap as the reason, after retrying it once on the only node", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("exit_code", { env: { EXIT_CODE: "not-a-number" } }));
     const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
@@ -47,7 +47,7 @@ describe("hybrid node", () => {
     assert.ok(execs.Items.every((e) => e.ComputeState.StateType === 10));
   });
 
-  it("completes a job whose module exits non-zero, keeping the exit code", async (t) => {
+  await suite.test("completes a job whose module exits non-zero, keeping the exit code", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("exit_code", { env: { EXIT_CODE: "5" } }));
     const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
@@ -57,7 +57,7 @@ describe("hybrid node", () => {
     assert.equal(execs.Items[0].RunOutput?.Stdout, "Exiting with 5\n");
   });
 
-  it("refuses an invalid job with a 400 naming the field, and stores nothing", async (t) => {
+  await suite.test("refuses an invalid job with a 400 naming the field, and stores nothing", async (t) => {
     const node = await startTestNode(t);
     const bad = wasmJob("hello");
     (bad.Tasks as Array<{ Engine: { Params: Record<string, unknown> } }>)[0].Engine.Params.EntryModule = "";
@@ -73,7 +73,7 @@ describe("hybrid node", () => {
     assert.equal(list.Items.length, 0);
   });
 
-  it("runs Count partitions, each with its own BACALHAU_PARTITION_INDEX", async (t) => {
+  await suite.test("runs Count partitions, each with its own BACALHAU_PARTITION_INDEX", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("env", { count: 3 }));
     const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
@@ -86,7 +86,7 @@ describe("hybrid node", () => {
     assert.ok(completed.every((e) => e.RunOutput?.ExitCode === -1), "env returns without proc_exit");
   });
 
-  it("stops a running job: the execution is cancelled and the job is Stopped", async (t) => {
+  await suite.test("stops a running job: the execution is cancelled and the job is Stopped", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("loop"));
     await node.orchestrator!.waitForJob(JobID, ["Running"]);
@@ -103,7 +103,7 @@ describe("hybrid node", () => {
       JSON.stringify(execs.Items.map((e) => e.ComputeState)));
   });
 
-  it("fails a job that runs past its timeout while the node keeps answering", async (t) => {
+  await suite.test("fails a job that runs past its timeout while the node keeps answering", async (t) => {
     const node = await startTestNode(t);
     const job = wasmJob("loop", { task: { Timeouts: { TotalTimeout: 1 } } });
     const { JobID } = await submit(node.apiURL, job);
@@ -114,7 +114,7 @@ describe("hybrid node", () => {
     assert.match(done.State.Message ?? "", /timed out/i);
   });
 
-  it("queues a job until capacity frees up when QueueTimeout allows it", async (t) => {
+  await suite.test("queues a job until capacity frees up when QueueTimeout allows it", async (t) => {
     const node = await startTestNode(t, (cfg) => {
       cfg.Compute.AllocatedCapacity.CPU = "1";
     });
@@ -130,7 +130,7 @@ describe("hybrid node", () => {
     assert.equal(done.State.StateType, "Completed", done.State.Message);
   });
 
-  it("runs an ops job once on every compute node", async (t) => {
+  await suite.test("runs an ops job once on every compute node", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("hello", { type: "ops", count: 0 }));
     const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);

@@ -13,7 +13,7 @@ export function pageLimitFor(memoryBytes: number): number | undefined {
   if (!(memoryBytes > 0)) return undefined;
   const pages = Math.ceil(memoryBytes / WASM_PAGE_BYTES);
   if (pages > MAX_WASM_PAGES) {
-    const gb = (n: number) => (n / 1e9).toFixed(2);
+    const gb = (n: number) => (n / 1024 ** 3).toFixed(2);
     throw new Error(
       `requested memory exceeds the wasm limit - ${gb(memoryBytes)} GB > ${gb(MAX_WASM_PAGES * WASM_PAGE_BYTES)} GB`,
     );

@@ -117,17 +117,19 @@ const maxUsage: Ranker = (node, ctx) => {
   return why ? { rank: UNSUITABLE, reason: `job requires ${why}` } : { rank: 10 };
 };
 
+/**
+ * Bacalhau refuses nodes whose queue would exceed 1.5× their capacity, which fails jobs outright
+ * (QueueTimeout 0) just because the network is busy. Here a busy node only ranks lower: the job
+ * waits in that node's queue instead. A node offering no capacity at all is still unsuitable.
+ */
 const overSubscription: Ranker = (node, ctx) => {
   const info = node.Info.ComputeNodeInfo;
   if (!info) return { rank: UNSUITABLE, reason: "node has no compute capacity" };
   const max = info.MaxCapacity;
   if (max.CPU === 0 && max.Memory === 0) return { rank: UNSUITABLE, reason: "node has no compute capacity" };
-  const factor = 1.5;
   const used = (k: keyof Resources) => max[k] - info.AvailableCapacity[k] + info.QueueCapacity[k] + ctx.resources[k];
-  for (const k of ["CPU", "Memory", "GPU"] as const) {
-    if (used(k) > max[k] * factor) return { rank: UNSUITABLE, reason: `node is oversubscribed: not enough ${k} capacity` };
-  }
-  return { rank: 0 };
+  const over = (["CPU", "Memory"] as const).some((k) => max[k] > 0 && used(k) > max[k] * 1.5);
+  return { rank: over ? 0 : 10 };
 };
 
 const previousExecutions: Ranker = (node, ctx) => {

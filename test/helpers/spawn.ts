@@ -1,0 +1,59 @@
+/** Runs project scripts as child processes of the runtime the tests run on (Node or Deno). */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+
+/** argv to run a .ts file with the current runtime. */
+export function runtimeArgv(file: string, args: string[]): [string, string[]] {
+  return deno ? [deno.execPath(), ["run", "-A", file, ...args]] : [process.execPath, [file, ...args]];
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bacalhau …` to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const [cmd, argv] = runtimeArgv(CLI, args);
+  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+/** Starts `bacalhau serve …` and resolves once it prints its API address. */
+export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const [cmd, argv] = runtimeArgv(CLI, ["serve", ...args]);
+  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /API: http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), output: () => out, exited });
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d) => (out += d));
+    exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${out}`)));
+  });
+}

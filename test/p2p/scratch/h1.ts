@@ -1,0 +1,11 @@
+import { createP2PHost } from "../../../src/p2p/host.ts";
+import { createSwarmKey, parseSwarmKey } from "../../../src/p2p/swarm-key.ts";
+import { mkdtemp } from "node:fs/promises";
+const dir = await mkdtemp("/tmp/h1-");
+const key = parseSwarmKey(createSwarmKey());
+const a = await createP2PHost({ keyDir: dir, swarmPort: 0, webSocketPort: 0, listenHost: "127.0.0.1", swarmKey: key });
+const b = await createP2PHost({ keyDir: dir + "/b", swarmPort: 0, listenHost: "127.0.0.1", swarmKey: key });
+console.log(a.addresses().map(String), a.printableAddress(), a.tcpPort(), a.webSocketPort());
+const rtt = await b.libp2p.services.ping.ping(a.addresses()[0]);
+console.log("rtt", rtt);
+await a.stop(); await b.stop();
