@@ -184,7 +184,8 @@ test("WASI host", async (t) => {
     new Uint8Array(h.memory.buffer, 800, 64).fill(0);
     assert.equal(h.fns.random_get(800, 64), 0);
     assert.ok(new Uint8Array(h.memory.buffer, 800, 64).some((b) => b !== 0));
-    assert.equal(h.fns.sock_accept(3, 0, 0), Errno.NOTSUP);
+    assert.equal(h.fns.sock_accept(3, 0, 0), Errno.NOTSOCK);
+    assert.equal(h.fns.sock_shutdown(99, 0), Errno.BADF);
     assert.throws(() => h.fns.proc_exit(7), (err: unknown) => err instanceof ProcExit && err.code === 7);
   });
 });

@@ -61,4 +61,15 @@ test("wasm executor: limits and stopping", async (t) => {
     const after = wasmRequest(t, { module: moduleFile("hello") });
     assert.deepEqual(await executor.run(after.req), { exitCode: 0 });
   });
+
+  await t.test("aborting a finished job's signal leaves the runner's next job alone", async () => {
+    const ctrl = new AbortController();
+    const first = wasmRequest(t, { module: moduleFile("hello"), signal: ctrl.signal });
+    assert.deepEqual(await executor.run(first.req), { exitCode: 0 });
+    const next = wasmRequest(t, { module: moduleFile("hello"), args: ["next"] });
+    const running = executor.run(next.req);
+    ctrl.abort();
+    assert.deepEqual(await running, { exitCode: 0 });
+    assert.equal(next.stdout(), "Hello, next!\n");
+  });
 });

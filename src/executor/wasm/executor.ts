@@ -18,6 +18,7 @@ import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts"
 import { pageLimitFor } from "./memory-limit.ts";
 import { parseWasmParams, type WasmParams } from "./params.ts";
 import { RunnerPool } from "./runner/pool.ts";
+import { RunnerProcess } from "./runner/process.ts";
 import type { RunnerJob } from "./runner/protocol.ts";
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
@@ -35,6 +36,9 @@ export interface WasmExecutorOptions {
 export function abortMessage(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (typeof reason === "string" && reason !== "") return reason;
+  if (reason instanceof Error && reason.name === "TimeoutError" && !/timed out/i.test(reason.message)) {
+    return "Execution timed out";
+  }
   if (reason instanceof Error && reason.name !== "AbortError" && reason.message !== "") return reason.message;
   return "execution cancelled";
 }
@@ -91,24 +95,34 @@ export class WasmExecutor implements Executor {
       outputLimit: this.#maxOutput,
       network: req.network?.Type ?? "Default",
     };
-    let runner;
+    const { promise: aborted, resolve: onAborted } = Promise.withResolvers<ExecutorResult>();
+    const onAbort = () => onAborted({ exitCode: -1, errorMsg: abortMessage(req.signal) });
+    req.signal.addEventListener("abort", onAbort, { once: true });
+    let runner: RunnerProcess | undefined;
+    let finished = false;
     try {
-      runner = await this.#pool.acquire();
+      const acquiring = this.#pool.acquire();
+      const first = await Promise.race([acquiring, aborted]);
+      if (!(first instanceof RunnerProcess)) {
+        // Stopped while waiting for a runner: hand it back unused once it is there.
+        acquiring.then((r) => this.#pool.release(r), () => {});
+        return first;
+      }
+      runner = first;
+      const current = runner;
+      return await Promise.race([
+        current.run(job, req.logs),
+        aborted.then((result) => {
+          if (!finished) current.kill(); // the only way to stop a busy module on both runtimes
+          return result;
+        }),
+      ]);
     } catch (err) {
       return { exitCode: -1, errorMsg: `cannot start a wasm runner: ${(err as Error).message}` };
-    }
-    const { promise: stopped, resolve: stop } = Promise.withResolvers<ExecutorResult>();
-    const onAbort = () => {
-      runner.kill();
-      stop({ exitCode: -1, errorMsg: abortMessage(req.signal) });
-    };
-    req.signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      if (req.signal.aborted) onAbort();
-      return await Promise.race([stopped, runner.run(job, req.logs)]);
     } finally {
+      finished = true;
       req.signal.removeEventListener("abort", onAbort);
-      this.#pool.release(runner);
+      if (runner) this.#pool.release(runner);
     }
   }
 

@@ -5,17 +5,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import type { LogSink } from "../../executor.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
-const MAIN = new URL("./main.ts", import.meta.url);
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const STDERR_TAIL = 4096;
 
 function command(): [string, string[]] {
-  const script = decodeURIComponent(MAIN.pathname);
-  if ("Deno" in globalThis) return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", script]];
-  return [process.execPath, ["--no-warnings", script]];
+  if ("Deno" in globalThis) return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN]];
+  return [process.execPath, ["--no-warnings", MAIN]];
 }
 
 interface PendingJob {
@@ -34,7 +34,10 @@ export class RunnerProcess {
 
   constructor() {
     const [cmd, args] = command();
-    this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    // A runner is not a test process even when the node runs under a test runner.
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
     const { promise: ready, resolve: onReady, reject: notReady } = Promise.withResolvers<void>();
     this.ready = ready;
     ready.catch(() => {}); // observed by whoever acquires this runner

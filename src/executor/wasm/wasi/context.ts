@@ -3,7 +3,7 @@
  * filesystem backend, plus small helpers shared by the fd_* and path_* functions.
  */
 import type { FsBackend, HostFileKind, HostStat } from "./backend.ts";
-import { Errno, FileType, RIGHTS } from "./constants.ts";
+import { Errno, FileType } from "./constants.ts";
 import { WasiErrno } from "./errors.ts";
 import { FdTable } from "./fd-table.ts";
 import type { GuestMemory } from "./memory.ts";
@@ -78,6 +78,3 @@ export function assertWritable(loc: Location): asserts loc is Extract<Location, 
 export function nowNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
 }
-
-/** Rights a newly opened file may keep: everything a file can do, nothing a directory does. */
-export const RIGHTS_FOR = { file: RIGHTS.FILE_BASE } as const;

@@ -1,6 +1,6 @@
 /**
  * The WASI preview1 functions that are not about files: arguments, environment, clocks, random
- * bytes, poll_oneoff, process exit, and the socket calls a job may not use.
+ * bytes, poll_oneoff, process exit, and the socket calls (a job has no sockets).
  */
 import { nowNs } from "./context.ts";
 import type { WasiContext, WasiFunction } from "./context.ts";
@@ -43,7 +43,8 @@ export function miscFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
   const args = ctx.opts.args.map(encode);
   const env = ctx.opts.env.map(([k, v]) => encode(`${k}=${v}`));
   const size = (list: Uint8Array[]) => list.reduce((n, s) => n + s.length + 1, 0);
-  const notSupported = () => Errno.NOTSUP;
+  // A job never holds a socket: a valid fd is simply not one.
+  const notSocket = (fd: number) => (ctx.fds.get(fd), Errno.NOTSOCK);
 
   return {
     args_sizes_get(countPtr: number, sizePtr: number) {
@@ -84,7 +85,7 @@ export function miscFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
           ready.push({ userdata, type: tag });
         }
       }
-      let fired = clocks;
+      let fired: typeof clocks;
       if (ready.length === 0) {
         const first = clocks.reduce((a, b) => (b.deadline < a ? b.deadline : a), clocks[0].deadline);
         sleepNs(first - monotonicNs());
@@ -118,9 +119,9 @@ export function miscFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
         crypto.getRandomValues(bytes.subarray(off, Math.min(len, off + 65536)));
       }
     },
-    sock_accept: notSupported,
-    sock_recv: notSupported,
-    sock_send: notSupported,
-    sock_shutdown: notSupported,
+    sock_accept: notSocket,
+    sock_recv: notSocket,
+    sock_send: notSocket,
+    sock_shutdown: notSocket,
   };
 }

@@ -4,7 +4,7 @@
  * host with a path proven to lie inside its mount.
  */
 import type { HostStat } from "./backend.ts";
-import { assertWritable, RIGHTS_FOR, virtualDirStat, writeFilestat } from "./context.ts";
+import { assertWritable, virtualDirStat, writeFilestat } from "./context.ts";
 import type { WasiContext, WasiFunction } from "./context.ts";
 import { Errno, FdFlags, LookupFlags, OFlags, RIGHTS } from "./constants.ts";
 import { errnoOf, WasiErrno } from "./errors.ts";
@@ -100,7 +100,7 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       const fd = fds.add({
         kind: "file", hostFd, mount: loc.mount, readable, writable,
         append: (fdflags & FdFlags.APPEND) !== 0, position: 0n,
-        rightsBase: rightsBase & RIGHTS_FOR.file, rightsInheriting, fdflags,
+        rightsBase: rightsBase & RIGHTS.FILE_BASE, rightsInheriting, fdflags,
       });
       mem.setU32(fdPtr, fd);
     },
