@@ -138,4 +138,64 @@ test("hybrid node", async (suite) => {
     const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/executions`);
     assert.equal(execs.Items.length, 1);
   });
+
+  await suite.test("refuses a networked job unless the operator allows it, saying why", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("hello", { task: { Network: { Type: "HTTP", Domains: ["example.com"] } } }));
+    const job = await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    assert.equal(job.State.StateType, "Failed");
+    const history = await getJSON<{ Items: JobHistory[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}/history`);
+    assert.ok(history.Items.some((h) => /does not accept networked jobs/.test(h.Event.Message)),
+      history.Items.map((h) => h.Event.Message).join("\n"));
+
+    const open = await startTestNode(t, (cfg) => {
+      cfg.JobAdmissionControl.RejectNetworkedJobs = false;
+    });
+    const ok = await submit(open.apiURL, wasmJob("hello", { task: { Network: { Type: "HTTP", Domains: ["example.com"] } } }));
+    assert.equal((await open.orchestrator!.waitForJob(ok.JobID, TERMINAL)).State.StateType, "Completed");
+  });
+
+  await suite.test("resubmitting a job by name makes a new version; an unchanged spec needs Force", async (t) => {
+    const node = await startTestNode(t);
+    const first = await submit(node.apiURL, wasmJob("hello", { name: "greeter", args: ["v1"] }));
+    await node.orchestrator!.waitForJob(first.JobID, TERMINAL);
+    const again = await fetch(`${node.apiURL}/api/v1/orchestrator/jobs`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Job: wasmJob("hello", { name: "greeter", args: ["v1"] }) }),
+    });
+    assert.equal(again.status, 400);
+    assert.match((await again.json()).Message, /no changes detected/);
+    const second = await submit(node.apiURL, wasmJob("hello", { name: "greeter", args: ["v2"] }));
+    assert.equal(second.JobID, first.JobID);
+    const done = await node.orchestrator!.waitForJob(first.JobID, TERMINAL);
+    assert.equal(done.Version, 2);
+    const byName = await getJSON<{ Job: Job }>(`${node.apiURL}/api/v1/orchestrator/jobs/greeter?include=executions`);
+    assert.equal(byName.Job.ID, first.JobID);
+    const versions = await getJSON<{ Items: Job[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/greeter/versions`);
+    assert.deepEqual(versions.Items.map((j) => j.Version), [1, 2]);
+  });
+
+  await suite.test("streams a finished job's stored logs over the WebSocket, then closes", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("hello", { args: ["Logs"] }));
+    await node.orchestrator!.waitForJob(JobID, TERMINAL);
+    const ws = new WebSocket(`${node.apiURL.replace("http", "ws")}/api/v1/orchestrator/jobs/${JobID}/logs?follow=true`);
+    const frames: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.onmessage = (e) => frames.push(String(e.data));
+      ws.onclose = () => resolve();
+      ws.onerror = () => reject(new Error("websocket error"));
+    });
+    assert.deepEqual(frames.map((f) => JSON.parse(f)), [{ value: { Type: 1, Line: "Hello, Logs!\n" } }]);
+  });
+
+  await suite.test("a daemon job runs on the node and keeps running until stopped", async (t) => {
+    const node = await startTestNode(t);
+    const { JobID } = await submit(node.apiURL, wasmJob("loop", { type: "daemon", count: 0 }));
+    const running = await node.orchestrator!.waitForJob(JobID, ["Running", ...TERMINAL]);
+    assert.equal(running.State.StateType, "Running", running.State.Message);
+    await fetch(`${node.apiURL}/api/v1/orchestrator/jobs/${JobID}`, { method: "DELETE", body: "{}", headers: { "content-type": "application/json" } });
+    assert.equal((await node.orchestrator!.waitForJob(JobID, TERMINAL)).State.StateType, "Stopped");
+  });
 });

@@ -1,4 +1,6 @@
 /** Entry script of a wasm runner process (started by RunnerProcess, never imported). */
+import process from "node:process";
 import { serveRunner } from "./serve.ts";
 
-serveRunner();
+// argv: [runtime, script, nodePid]
+serveRunner(Number(process.argv[2]));

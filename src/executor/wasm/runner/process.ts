@@ -14,8 +14,11 @@ const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const STDERR_TAIL = 4096;
 
 function command(): [string, string[]] {
-  if ("Deno" in globalThis) return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN]];
-  return [process.execPath, ["--no-warnings", MAIN]];
+  const nodePid = String(process.pid);
+  if ("Deno" in globalThis) {
+    return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN, nodePid]];
+  }
+  return [process.execPath, ["--no-warnings", MAIN, nodePid]];
 }
 
 interface PendingJob {

@@ -4,6 +4,7 @@
  * Blocking here is the point: the node's own event loop never runs wasm.
  */
 import process from "node:process";
+import { Worker } from "node:worker_threads";
 import { writeAllSync } from "../sync-io.ts";
 import { decodeMessage, encodeFrame, encodeMessage, FrameDecoder, FrameKind, type FromRunner,
   type ToRunner } from "./protocol.ts";
@@ -15,7 +16,15 @@ function send(message: FromRunner): void {
   writeAllSync(OUT_FD, encodeMessage(message));
 }
 
-export function serveRunner(): void {
+/** Guards against outliving the node; see watchdog.ts. */
+function startWatchdog(nodePid: number): void {
+  if (!(nodePid > 0)) return;
+  const worker = new Worker(new URL("./watchdog.ts", import.meta.url), { workerData: { nodePid } });
+  worker.unref();
+}
+
+export function serveRunner(nodePid: number): void {
+  startWatchdog(nodePid);
   const decoder = new FrameDecoder();
   process.stdin.on("data", (chunk: Uint8Array) => {
     for (const frame of decoder.push(chunk)) {
