@@ -11,17 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { main, processIO } from "../src/cli/main.ts";
-import { defaultConfig } from "../src/config/config.ts";
+import { localHybridConfig } from "../src/config/config.ts";
 import { startNode } from "../src/node/node.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "bacalhau-demo-"));
-const cfg = defaultConfig({});
-cfg.DataDir = dataDir;
-cfg.API.Host = "127.0.0.1";
-cfg.API.Port = 0;
-cfg.Orchestrator.Enabled = true;
-cfg.Compute.Enabled = true;
-cfg.Publishers.Types.Local.Port = 0;
+const cfg = localHybridConfig(dataDir);
 
 const say = (s: string) => process.stdout.write(`\x1b[1m${s}\x1b[0m\n`);
 let code = 1;

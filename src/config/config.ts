@@ -71,6 +71,21 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
   };
 }
 
+/**
+ * A hybrid node private to this machine: both roles, API and local publisher on free loopback
+ * ports. What the demo, the tests and the benchmarks start.
+ */
+export function localHybridConfig(dataDir: string): NodeConfig {
+  const cfg = defaultConfig({});
+  cfg.DataDir = dataDir;
+  cfg.API.Host = "127.0.0.1";
+  cfg.API.Port = 0;
+  cfg.Orchestrator.Enabled = true;
+  cfg.Compute.Enabled = true;
+  cfg.Publishers.Types.Local.Port = 0;
+  return cfg;
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 

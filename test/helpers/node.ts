@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { defaultConfig, type NodeConfig } from "../../src/config/config.ts";
+import { localHybridConfig, type NodeConfig } from "../../src/config/config.ts";
 import { startNode, type RunningNode } from "../../src/node/node.ts";
 
 export function tempDir(t: TestContext | { after(fn: () => void): void }, prefix = "bacalhau-test-"): string {
@@ -13,13 +13,7 @@ export function tempDir(t: TestContext | { after(fn: () => void): void }, prefix
 }
 
 export function testConfig(dataDir: string, edit?: (cfg: NodeConfig) => void): NodeConfig {
-  const cfg = defaultConfig({});
-  cfg.DataDir = dataDir;
-  cfg.API.Host = "127.0.0.1";
-  cfg.API.Port = 0;
-  cfg.Orchestrator.Enabled = true;
-  cfg.Compute.Enabled = true;
-  cfg.Publishers.Types.Local.Port = 0;
+  const cfg = localHybridConfig(dataDir);
   cfg.Compute.AllocatedCapacity = { CPU: "4", Memory: "4Gb", Disk: "", GPU: "0" };
   cfg.Orchestrator.Scheduler.QueueBackoff = "200ms";
   cfg.Orchestrator.Scheduler.HousekeepingInterval = "200ms";
