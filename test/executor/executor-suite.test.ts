@@ -1,15 +1,9 @@
 // The shared executor conformance suite, run for the wasm and noop engines.
-import { after } from "node:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { NoopExecutor } from "../../src/executor/noop/executor.ts";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import { runExecutorSuite } from "../conformance/executor.suite.ts";
-import { moduleFile, watModule } from "./helpers.ts";
+import { moduleFile } from "./helpers.ts";
 
-const fixturesDir = mkdtempSync(join(tmpdir(), "executor-suite-wat-"));
-after(() => rmSync(fixturesDir, { recursive: true, force: true }));
 const wasm = (Parameters: string[] = []) => ({
   Type: "wasm",
   Params: { EntryModule: "main.wasm", Entrypoint: "_start", Parameters },
@@ -19,7 +13,7 @@ const entry = (hostPath: string) => [{ target: "main.wasm", hostPath, readOnly: 
 runExecutorSuite("wasm", () => new WasmExecutor({ maxRunners: 2 }), {
   hello: { engine: wasm(["suite"]), inputs: entry(moduleFile("hello")), exitCode: 0, stdout: "Hello, suite!\n" },
   exitCode: { engine: wasm(), inputs: entry(moduleFile("exit_code")), env: { EXIT_CODE: "5" }, exitCode: 5 },
-  forever: { engine: wasm(), inputs: entry(watModule(fixturesDir, "spin")) },
+  forever: { engine: wasm(), inputs: entry(moduleFile("spin")) },
 });
 
 runExecutorSuite("noop", () => new NoopExecutor(), {

@@ -1,5 +1,4 @@
 /** Shared pieces of the executor tests: temp folders, the committed modules, WAT fixtures, requests. */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,13 +21,6 @@ export function moduleFile(name: string): string {
   return fileURLToPath(new URL(`../../wasm/${name}.wasm`, import.meta.url));
 }
 
-/** Compiles test/executor/fixtures/<name>.wat with wat2wasm into `dir`. */
-export function watModule(dir: string, name: string): string {
-  const src = fileURLToPath(new URL(`./fixtures/${name}.wat`, import.meta.url));
-  const out = join(dir, `${name}.wasm`);
-  execFileSync("wat2wasm", [src, "-o", out]);
-  return out;
-}
 
 export interface WasmJob {
   /** Host path of the entry module, mounted read-only at `main.wasm`. Omit to mount nothing. */

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
-import { moduleFile, tempDir, wasmRequest, watModule } from "./helpers.ts";
+import { moduleFile, tempDir, wasmRequest } from "./helpers.ts";
 
 test("wasm executor: exit codes, argv, env and params", async (t) => {
   const executor = new WasmExecutor({ maxRunners: 2 });
@@ -57,7 +57,7 @@ test("wasm executor: exit codes, argv, env and params", async (t) => {
   });
 
   await t.test("param keys are case-insensitive and the legacy EntryPoint spelling works", async () => {
-    const module = watModule(dir, "returns");
+    const module = moduleFile("returns");
     const legacy = wasmRequest(t, { module, params: { entrymodule: "/main.wasm", EntryPoint: "other" } });
     assert.deepEqual(await executor.run(legacy.req), { exitCode: 4 });
     const modern = wasmRequest(t, { module, params: { EntryModule: "main.wasm", Entrypoint: "_start" } });

@@ -2,12 +2,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
-import { moduleFile, tempDir, wasmRequest, watModule } from "./helpers.ts";
+import { moduleFile, wasmRequest } from "./helpers.ts";
 
 test("wasm executor: limits and stopping", async (t) => {
   const executor = new WasmExecutor({ maxRunners: 2, maxOutputBytes: 1 << 20 });
   t.after(() => executor.close());
-  const dir = tempDir(t);
 
   await t.test("a memory bomb stops at the job's page limit with a clear error", async () => {
     const run = wasmRequest(t, { module: moduleFile("membomb"), memory: 32 * 1024 * 1024 });
@@ -42,7 +41,7 @@ test("wasm executor: limits and stopping", async (t) => {
 
   await t.test("an infinite loop is killed by its timeout while another job runs on", async () => {
     const ctrl = new AbortController();
-    const spin = wasmRequest(t, { module: watModule(dir, "spin"), signal: ctrl.signal });
+    const spin = wasmRequest(t, { module: moduleFile("spin"), signal: ctrl.signal });
     const spinning = executor.run(spin.req);
     await spin.firstStdout;
     const hello = wasmRequest(t, { module: moduleFile("hello"), args: ["meanwhile"] });

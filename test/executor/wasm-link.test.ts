@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
-import { moduleFile, tempDir, wasmRequest, watModule } from "./helpers.ts";
+import { moduleFile, tempDir, wasmRequest } from "./helpers.ts";
 
 test("wasm executor: linking", async (t) => {
   const executor = new WasmExecutor({ maxRunners: 2 });
@@ -27,7 +27,7 @@ test("wasm executor: linking", async (t) => {
 
   await t.test("ImportModules are instantiated first under their exact path", async () => {
     const inputs = [{ target: "/lib/easter.wasm", hostPath: moduleFile("easter"), readOnly: true }];
-    const module = watModule(dir, "import_path");
+    const module = moduleFile("import_path");
     const linked = wasmRequest(t, {
       module, inputs,
       params: { EntryModule: "main.wasm", Entrypoint: "_start", ImportModules: ["/lib/easter.wasm"] },
@@ -91,7 +91,7 @@ test("wasm executor: linking", async (t) => {
   });
 
   await t.test("the HTTP host module is not offered to a job without network", async () => {
-    const run = wasmRequest(t, { module: watModule(dir, "http_import"), network: { Type: "None" } });
+    const run = wasmRequest(t, { module: moduleFile("http_import"), network: { Type: "None" } });
     const result = await executor.run(run.req);
     assert.equal(result.exitCode, -1);
     assert.match(result.errorMsg ?? "", /unknown module "wasi:http\/requests"/);
