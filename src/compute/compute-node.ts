@@ -129,8 +129,8 @@ export class ComputeNode {
     const queued = this.#queue.totalResources();
     const info: ComputeNodeInfo = {
       ExecutionEngines: this.#engines,
-      Publishers: [...this.#publishers.keys()],
-      StorageSources: [...this.#storages.keys()],
+      Publishers: this.#opts.publishers.map((p) => p.type),
+      StorageSources: this.#opts.storages.map((s) => s.type),
       MaxCapacity: this.#capacity.total,
       QueueCapacity: queued,
       AvailableCapacity: this.#capacity.available,
