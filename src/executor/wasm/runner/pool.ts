@@ -1,8 +1,9 @@
 /**
  * Warm runner processes, so a trivial job does not pay a process start: the pool keeps `spare`
- * idle runners ready (default 1) and lets the total grow to `max` (the node's slot count). A
- * runner that was killed or died is dropped and replaced. Nothing is spawned before first use
- * (or `warmUp()`).
+ * idle runners ready (default 1) and lets the total grow to `max` (the node's slot count). When
+ * all `max` runners are busy, a job waits for one to come back rather than paying for a process
+ * that would be killed right after. A runner that was killed or died is dropped and replaced.
+ * Nothing is spawned before first use (or `warmUp()`).
  */
 import os from "node:os";
 import { RunnerProcess } from "./process.ts";
@@ -19,6 +20,7 @@ export class RunnerPool {
   readonly #max: number;
   #idle: RunnerProcess[] = [];
   readonly #busy = new Set<RunnerProcess>();
+  readonly #waiting: Array<() => void> = [];
   #closed = false;
 
   constructor(opts: RunnerPoolOptions = {}) {
@@ -36,6 +38,11 @@ export class RunnerPool {
   async acquire(): Promise<RunnerProcess> {
     if (this.#closed) throw new Error("runner pool is closed");
     this.#idle = this.#idle.filter((r) => r.alive);
+    while (this.#idle.length === 0 && this.#busy.size >= this.#max) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      if (this.#closed) throw new Error("runner pool is closed");
+      this.#idle = this.#idle.filter((r) => r.alive);
+    }
     // A runner that is already up beats one still starting.
     const index = Math.max(0, this.#idle.findIndex((r) => r.isReady));
     const runner = this.#idle.splice(index, 1)[0] ?? new RunnerProcess();
@@ -60,6 +67,7 @@ export class RunnerPool {
       void runner.stop();
     }
     this.#topUp();
+    this.#waiting.shift()?.();
   }
 
   async close(): Promise<void> {
@@ -68,6 +76,7 @@ export class RunnerPool {
     this.#idle = [];
     this.#busy.clear();
     for (const r of all) r.kill();
+    for (const wake of this.#waiting.splice(0)) wake();
     await Promise.all(all.map((r) => r.exited));
   }
 
