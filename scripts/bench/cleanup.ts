@@ -8,8 +8,15 @@ export class Cleanup {
   #undo: Array<{ what: string; fn: () => unknown }> = [];
   #running: Promise<void> | undefined;
 
-  /** Registers an undo step; returns a function that runs that step early (and only once). */
+  /**
+   * Registers an undo step; returns a function that runs that step early (and only once). Once the
+   * cleanup has begun (Ctrl-C mid-run), a late start is undone at once and the caller gets an error.
+   */
   defer(what: string, fn: () => unknown): () => Promise<void> {
+    if (this.#running) {
+      void Promise.resolve().then(fn).catch(() => {});
+      throw new Error(`bench is shutting down; undid ${what}`);
+    }
     const entry = { what, fn };
     this.#undo.push(entry);
     return async () => {

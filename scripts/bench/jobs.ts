@@ -18,8 +18,11 @@ function moduleURL(name: string): string {
   return url;
 }
 
-/** The PutJobRequest body (already JSON) for a batch job running wasm/<name>.wasm with `args`. */
-export function wasmJobBody(name: string, args: string[] = []): string {
+/**
+ * The PutJobRequest body (already JSON) for a batch job running wasm/<name>.wasm with `args`;
+ * `cpu` sets the task's CPU request (else the node's job defaults apply).
+ */
+export function wasmJobBody(name: string, args: string[] = [], cpu?: string): string {
   return JSON.stringify({
     Job: {
       Type: "batch",
@@ -28,6 +31,7 @@ export function wasmJobBody(name: string, args: string[] = []): string {
         Name: "main",
         Engine: { Type: "wasm", Params: { EntryModule: "main.wasm", Entrypoint: "_start", Parameters: args } },
         InputSources: [{ Alias: "entry", Target: "main.wasm", Source: { Type: "inline", Params: { URL: moduleURL(name) } } }],
+        ...(cpu ? { Resources: { CPU: cpu } } : {}),
       }],
     },
   });

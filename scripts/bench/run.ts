@@ -14,6 +14,7 @@
  * npm run bench -- --json            # one JSON object on stdout (progress goes to stderr)
  * deno run -A scripts/bench/run.ts   # the same under Deno
  * node scripts/bench/run.ts --only latency,throughput --jobs 500
+ * node scripts/bench/run.ts --only throughput --job-cpu 1   # one job per core
  * ```
  */
 import process from "node:process";
@@ -37,6 +38,7 @@ interface Options {
   warmup: number;
   throughputJobs: number;
   concurrency: number;
+  jobCPU: string;
   cpuRuns: number;
   serveRuns: number;
   idleMs: number;
@@ -52,6 +54,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: "string", default: "20" },
       "throughput-jobs": { type: "string", default: "240" },
       concurrency: { type: "string", default: "16" },
+      "job-cpu": { type: "string", default: "" },
       "cpu-runs": { type: "string", default: "3" },
       "serve-runs": { type: "string", default: "3" },
       "idle-ms": { type: "string", default: "2000" },
@@ -74,6 +77,7 @@ function parseOptions(argv: string[]): Options {
     warmup: int("warmup", values.warmup, 0),
     throughputJobs: int("throughput-jobs", values["throughput-jobs"], 1),
     concurrency: int("concurrency", values.concurrency, 1),
+    jobCPU: values["job-cpu"],
     cpuRuns: int("cpu-runs", values["cpu-runs"], 1),
     serveRuns: int("serve-runs", values["serve-runs"], 1),
     idleMs: int("idle-ms", values["idle-ms"], 0),
@@ -138,10 +142,11 @@ export async function runBench(argv: string[]): Promise<number> {
           "PUT -> in-process waitForJob -> GET stdout");
       });
       await section("throughput", async () => {
-        const r = await measureThroughput(n, { jobs: opts.throughputJobs, concurrency: opts.concurrency });
+        const r = await measureThroughput(n, { jobs: opts.throughputJobs, concurrency: opts.concurrency, jobCPU: opts.jobCPU });
         figures.jobs_per_s = r.jobs_per_s;
         details.throughput = r;
-        notes.push(`throughput: ${r.jobs} hello.wasm jobs, ${r.concurrency} in flight, ${r.seconds} s`);
+        notes.push(`throughput: ${r.jobs} hello.wasm jobs, ${r.concurrency} in flight, ${r.seconds} s` +
+          (r.job_cpu ? `, each asking for CPU ${r.job_cpu}` : ", default job resources"));
       });
       await section("cpu", async () => {
         const r = await measureWasmNative(n, { runs: opts.cpuRuns });

@@ -11,12 +11,14 @@ import { round1 } from "./stats.ts";
 export interface ThroughputResult {
   jobs: number;
   concurrency: number;
+  /** The CPU each job asked for ("" = the node's job default). */
+  job_cpu: string;
   seconds: number;
   jobs_per_s: number;
 }
 
-export async function measureThroughput(node: BenchNode, opts: { jobs: number; concurrency: number }): Promise<ThroughputResult> {
-  const body = wasmJobBody("hello", ["bench"]);
+export async function measureThroughput(node: BenchNode, opts: { jobs: number; concurrency: number; jobCPU?: string }): Promise<ThroughputResult> {
+  const body = wasmJobBody("hello", ["bench"], opts.jobCPU);
   const ids: string[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -38,5 +40,5 @@ export async function measureThroughput(node: BenchNode, opts: { jobs: number; c
     const out = await completedStdout(node.apiURL, id);
     if (out !== "Hello, bench!\n") throw new Error(`job ${id} printed ${JSON.stringify(out)}`);
   }
-  return { jobs: ids.length, concurrency: opts.concurrency, seconds: Math.round(seconds * 100) / 100, jobs_per_s: round1(ids.length / seconds) };
+  return { jobs: ids.length, concurrency: opts.concurrency, job_cpu: opts.jobCPU ?? "", seconds: Math.round(seconds * 100) / 100, jobs_per_s: round1(ids.length / seconds) };
 }

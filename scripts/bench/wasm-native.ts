@@ -20,14 +20,24 @@ export interface WasmNativeResult {
 const NATIVE_TARGET_S = 0.6;
 const PROBE_MIB = 8;
 
+/** Picks N so the native run takes about NATIVE_TARGET_S; small probes under-estimate the speed, so re-measure. */
+async function calibrate(): Promise<number> {
+  let mib = PROBE_MIB;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const { seconds } = await nativeCpuRun(mib);
+    if (seconds >= NATIVE_TARGET_S * 0.8 && seconds <= NATIVE_TARGET_S * 1.4) return mib;
+    mib = Math.max(1, Math.round((mib * NATIVE_TARGET_S) / Math.max(seconds, 1e-3)));
+  }
+  return mib;
+}
+
 async function wasmRun(node: BenchNode, mib: number): Promise<CpuReport> {
   const { jobID } = await runOneJob(node, wasmJobBody("cpu", [String(mib)]));
   return parseCpuReport(await completedStdout(node.apiURL, jobID));
 }
 
 export async function measureWasmNative(node: BenchNode, opts: { runs: number }): Promise<WasmNativeResult> {
-  const probe = await nativeCpuRun(PROBE_MIB);
-  const mib = Math.max(1, Math.round((PROBE_MIB * NATIVE_TARGET_S) / Math.max(probe.seconds, 1e-3)));
+  const mib = await calibrate();
   const native: CpuReport[] = [];
   const wasm: CpuReport[] = [];
   // Interleaved, so a slow spell on the machine hits both sides alike.
