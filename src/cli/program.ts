@@ -1,0 +1,2 @@
+/** The name users type for the CLI, used in printed hints. */
+export const PROGRAM = "bacalhau";
