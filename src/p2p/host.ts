@@ -83,7 +83,8 @@ export async function createP2PHost(opts: P2PHostOptions = {}): Promise<P2PHost>
     libp2p = await createLibp2p({
       privateKey,
       addresses: { listen },
-      transports: opts.webSocketPort === undefined ? [tcp()] : [tcp(), webSockets()],
+      // WebSockets is always there for dialing; it only listens when webSocketPort is given.
+      transports: [tcp(), webSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       ...(opts.swarmKey === undefined ? {} : { connectionProtector: privateSwarm(opts.swarmKey) }),
@@ -114,6 +115,8 @@ export async function createP2PHost(opts: P2PHostOptions = {}): Promise<P2PHost>
       const ma = addresses().find(isWebSocketAddress);
       return ma === undefined ? undefined : portOf(ma);
     },
-    stop: () => libp2p.stop(),
+    stop: async () => {
+      await libp2p.stop();
+    },
   };
 }

@@ -13,7 +13,7 @@ import type {
   StreamMessageEvent,
 } from "@libp2p/interface";
 import { AbstractMultiaddrConnection, byteStream } from "@libp2p/utils";
-import type { Uint8ArrayList } from "uint8arraylist";
+import type { SendResult } from "@libp2p/utils";
 import { XSalsa20Stream } from "./xsalsa20-stream.ts";
 
 const NONCE_LENGTH = 24;
@@ -58,7 +58,7 @@ class PrivateConnection extends AbstractMultiaddrConnection {
     await this.#inner.close(options);
   }
 
-  sendData(data: Uint8ArrayList): { sentBytes: number; canSendMore: boolean } {
+  sendData(data: Parameters<AbstractMultiaddrConnection["sendData"]>[0]): SendResult {
     const sealed = this.#out.update(data.subarray());
     return { sentBytes: data.byteLength, canSendMore: this.#inner.send(sealed) };
   }

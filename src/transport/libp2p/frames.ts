@@ -1,0 +1,104 @@
+/**
+ * Length-prefixed JSON frames over a libp2p stream: a 4-byte big-endian length, then UTF-8 JSON.
+ * Writes are queued so frames never interleave and the stream's backpressure (drain) is respected.
+ */
+import type { Stream } from "@libp2p/interface";
+import { BacalhauError } from "../../models/errors.ts";
+
+/** Large enough for an execution with an inline job spec; a bigger frame means a broken peer. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeFrame(value: unknown): Uint8Array {
+  const json = encoder.encode(JSON.stringify(value));
+  if (json.byteLength > MAX_FRAME_BYTES) {
+    throw BacalhauError.badRequest(`message of ${json.byteLength} bytes is over the ${MAX_FRAME_BYTES}-byte limit`, {
+      component: "Transport",
+    });
+  }
+  const frame = new Uint8Array(4 + json.byteLength);
+  new DataView(frame.buffer).setUint32(0, json.byteLength);
+  frame.set(json, 4);
+  return frame;
+}
+
+/** Reads whole frames from a stream's chunks, however they were split. Ends when the stream ends. */
+export async function* readFrames(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>): AsyncGenerator<unknown> {
+  // A growable buffer with a read and a write index, so a big frame in many chunks is copied O(n) times.
+  let store = new Uint8Array(64 * 1024);
+  let start = 0;
+  let end = 0;
+  for await (const chunk of stream) {
+    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
+    if (end + bytes.byteLength > store.byteLength) {
+      const live = end - start;
+      const need = live + bytes.byteLength;
+      const next = need > store.byteLength / 2 ? new Uint8Array(Math.max(need, store.byteLength * 2)) : store;
+      next.set(store.subarray(start, end), 0);
+      store = next;
+      start = 0;
+      end = live;
+    }
+    store.set(bytes, end);
+    end += bytes.byteLength;
+    while (end - start >= 4) {
+      const len = new DataView(store.buffer, store.byteOffset + start, 4).getUint32(0);
+      if (len > MAX_FRAME_BYTES) throw new Error(`frame of ${len} bytes is over the limit`);
+      if (end - start - 4 < len) break;
+      const json = decoder.decode(store.subarray(start + 4, start + 4 + len));
+      start += 4 + len;
+      yield JSON.parse(json);
+    }
+    if (start === end) start = end = 0;
+  }
+}
+
+/**
+ * Serialises writes of frames to one stream. Frames written in the same tick go out in one `send`,
+ * which saves a muxer frame and a cipher pass per message when many are pipelined.
+ */
+export class FrameWriter {
+  readonly #stream: Stream;
+  #queue: Uint8Array[] = [];
+  #flushing?: Promise<void>;
+
+  constructor(stream: Stream) {
+    this.#stream = stream;
+  }
+
+  /** Resolves once the frame is handed to the stream (not when the peer has read it). */
+  write(value: unknown): Promise<void> {
+    this.#queue.push(encodeFrame(value));
+    this.#flushing ??= this.#flush();
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      // Let the rest of this tick's writes join the batch.
+      await Promise.resolve();
+      while (this.#queue.length > 0) {
+        if (this.#stream.writableNeedsDrain) await this.#stream.onDrain();
+        const batch = this.#queue;
+        this.#queue = [];
+        this.#stream.send(batch.length === 1 ? batch[0]! : concat(batch));
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
