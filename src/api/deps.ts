@@ -12,6 +12,8 @@ export interface ApiDeps {
   /** The node's effective config, already redacted (GET /api/v1/agent/config). */
   config?: () => unknown;
   debug?: () => Record<string, unknown>;
+  /** The node's libp2p identity, when it is on a libp2p network (GET /api/v1/peer). */
+  peerInfo?: () => { ID: string; Addrs: string[] };
 }
 
 export interface ApiEnv {

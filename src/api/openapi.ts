@@ -127,6 +127,10 @@ for (const base of ["", "/api/v1"]) {
 }
 paths["/api/v1/version"] = legacyVersion;
 paths["/api/v1/livez"] = legacy("liveness (legacy)", str, "text/plain");
+paths["/api/v1/peer"] = {
+  get: op("this requester's libp2p identity and dialable addresses (404 when it is not on a libp2p network)", [],
+    obj({ ID: str, Addrs: { type: "array", items: str } })),
+};
 
 const open: Schema = { type: "object", additionalProperties: true };
 

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, parseLabels, setConfigValue, type NodeConfig } from "../config/config.ts";
 import { BacalhauError } from "../models/errors.ts";
-import { startNode } from "../node/node.ts";
+import { startNode, type RunningNode } from "../node/node.ts";
 import { onShutdownSignal } from "../runtime/signals.ts";
 import { parseFlags, type FlagSpec } from "./flags.ts";
 
@@ -16,8 +16,14 @@ export const SERVE_FLAGS: FlagSpec[] = [
   { name: "compute", type: "bool", help: "run the compute role (bids for jobs, runs them)" },
   { name: "node-type", type: "strings", split: true, help: "legacy roles: requester, compute, or requester,compute" },
   { name: "name", type: "string", help: "node name (default: a generated n-<uuid>, kept in the data dir)" },
-  { name: "api-host", type: "string", aliases: ["host"], help: "interface the API listens on (default 0.0.0.0)" },
-  { name: "api-port", type: "int", aliases: ["port"], help: "API port (default 1234; 0 picks a free port)" },
+  { name: "api-host", type: "string", help: "interface the API listens on (default 0.0.0.0)" },
+  { name: "api-port", type: "int", help: "API port (default 1234; 0 picks a free port)" },
+  { name: "host", type: "string", help: "legacy: interface both the API and the swarm listen on" },
+  { name: "peer", type: "strings", split: true, help: "requester(s) to join: a multiaddr …/p2p/<PeerID>, or its API address http://host:1234; 'none' for no peers" },
+  { name: "swarm-port", type: "int", aliases: ["port"], help: "libp2p TCP port (default 1235; 0 picks a free port)" },
+  { name: "websocket-port", type: "int", help: "also listen for libp2p over WebSockets on this port (for nodes behind NAT)" },
+  { name: "swarm-key", type: "string", help: "the private swarm key file (a requester creates <data-dir>/swarm.key when none is given)" },
+  { name: "no-p2p", type: "bool", help: "a requester that takes no remote compute nodes (no libp2p listener)" },
   { name: "data-dir", type: "string", help: "where the node keeps its state (default ~/.bacalhau, env BACALHAU_DIR)" },
   { name: "config", short: "c", type: "strings", help: "a YAML config file, Key.Path=value, or a bare Key.Path (true); repeatable" },
   { name: "labels", type: "strings", help: "node labels, key=value[,key=value]" },
@@ -75,7 +81,16 @@ export function configFromServeFlags(args: string[], env: Record<string, string 
   if (f.bool("orchestrator") || roles.includes("requester") || roles.includes("orchestrator")) cfg.Orchestrator.Enabled = true;
   if (f.bool("compute") || roles.includes("compute")) cfg.Compute.Enabled = true;
   if (f.has("name")) cfg.Name = f.string("name");
+  if (f.has("host")) {
+    cfg.API.Host = f.string("host");
+    cfg.P2P.ListenHost = f.string("host");
+  }
   if (f.has("api-host")) cfg.API.Host = f.string("api-host");
+  if (f.has("peer")) cfg.P2P.Peers = f.list("peer");
+  if (f.has("swarm-port")) cfg.P2P.SwarmPort = f.int("swarm-port");
+  if (f.has("websocket-port")) cfg.P2P.WebSocketPort = f.int("websocket-port");
+  if (f.has("swarm-key")) cfg.P2P.SwarmKeyFile = f.string("swarm-key");
+  if (f.bool("no-p2p")) cfg.P2P.Enabled = false;
   if (f.has("api-port")) cfg.API.Port = f.int("api-port");
   if (f.has("labels")) cfg.Labels = { ...cfg.Labels, ...parseLabels(f.list("labels").join(",")) };
   if (f.has("allow-listed-local-paths")) cfg.Compute.AllowListedLocalPaths = f.list("allow-listed-local-paths");
@@ -96,6 +111,44 @@ export function configFromServeFlags(args: string[], env: Record<string, string 
   return cfg;
 }
 
+/** What `serve` prints: where the API is, how to join this network and how to use it from a client. */
+export function connectInstructions(node: RunningNode): string {
+  const roles = [node.orchestrator ? "orchestrator" : "", node.compute ? "compute" : ""].filter(Boolean).join(", ");
+  const lines = [`bacalhau node running: ${node.nodeID} (${roles})`, `API: ${node.apiURL}`];
+  const printed = node.p2p?.host.printableAddress();
+  if (!node.orchestrator) {
+    lines.push("", "Make sure there's at least one requester node in your network.");
+  }
+  if (node.orchestrator && node.p2p && printed) {
+    lines.push(
+      "",
+      "To connect another node to this private one, run the following command in your shell:",
+      `bacalhau serve --node-type compute --peer ${printed} --swarm-key ${node.p2p.swarmKeyFile}`,
+      `(first copy ${node.p2p.swarmKeyFile} to the other host, readable only by its owner: chmod 600)`,
+    );
+  }
+  if (node.orchestrator) {
+    const apiHost = clientHostFor(node, printed);
+    lines.push(
+      "",
+      "To use this requester node from the client, run the following commands in your shell:",
+      `export BACALHAU_API_HOST=${apiHost}`,
+      `export BACALHAU_API_PORT=${node.apiPort}`,
+      "",
+      `A copy of these variables have been written to: ${join(node.config.DataDir, "bacalhau.run")}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The API host to give clients: the printed swarm address's IP when the API listens everywhere. */
+function clientHostFor(node: RunningNode, printed: string | undefined): string {
+  const host = node.config.API.Host;
+  if (host !== "0.0.0.0" && host !== "::") return host;
+  const ip = printed ? /^\/ip4\/([^/]+)\//.exec(printed)?.[1] : undefined;
+  return ip && ip !== "127.0.0.1" ? ip : "127.0.0.1";
+}
+
 export async function serveCommand(args: string[]): Promise<number> {
   const env = { ...process.env };
   const cfg = configFromServeFlags(args, env);
@@ -111,20 +164,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       if (cfg.Logging.Level === "debug") process.stderr.write(`${msg}\n`);
     },
   });
-  const roles = [node.orchestrator ? "orchestrator" : "", node.compute ? "compute" : ""].filter(Boolean).join(", ");
-  const host = new URL(node.apiURL).hostname;
-  process.stdout.write([
-    `bacalhau node running: ${node.nodeID} (${roles})`,
-    `API: ${node.apiURL}`,
-    "",
-    "To use this node from the client, run the following commands in your shell:",
-    `export BACALHAU_API_HOST=${host}`,
-    `export BACALHAU_API_PORT=${node.apiPort}`,
-    "",
-    `A copy of these variables have been written to: ${join(cfg.DataDir, "bacalhau.run")}`,
-    "",
-  ].join("\n"));
-
+  process.stdout.write(connectInstructions(node));
   await new Promise<void>((resolve) => {
     const off = onShutdownSignal((sig) => {
       off();

@@ -105,7 +105,8 @@ export class ComputeNode {
     const installed = await Promise.all(this.#opts.executors.map(async (e) => ((await e.isInstalled()) ? e.type : "")));
     this.#engines = installed.filter(Boolean);
     for (const p of this.#opts.publishers) await p.start?.();
-    await this.#handshake();
+    // A remote requester may not be up yet: the transport handshakes again whenever it connects.
+    await this.handshake().catch((err) => this.#log(`handshake failed: ${(err as Error).message}`));
     this.#heartbeat = setInterval(() => void this.#beat(), this.#opts.heartbeatIntervalMs ?? 15_000);
     this.#infoTimer = setInterval(() => void this.#sendInfo(), this.#opts.nodeInfoIntervalMs ?? 60_000);
   }
@@ -153,7 +154,8 @@ export class ComputeNode {
     return this.#opts.maxJobRequirements ?? this.#capacity.total;
   }
 
-  async #handshake(): Promise<void> {
+  /** Introduces this node (again) to the orchestrator, listing the executions it still holds. */
+  async handshake(): Promise<void> {
     await this.#opts.transport.send({
       type: "Handshake",
       nodeInfo: this.nodeInfo(),
@@ -164,7 +166,7 @@ export class ComputeNode {
   async #beat(): Promise<void> {
     try {
       const reply = await this.#opts.transport.send({ type: "Heartbeat", nodeID: this.nodeID, seq: ++this.#seq });
-      if (reply?.reconnect) await this.#handshake();
+      if (reply?.reconnect) await this.handshake();
     } catch (err) {
       this.#log(`heartbeat failed: ${(err as Error).message}`);
     }
@@ -173,7 +175,7 @@ export class ComputeNode {
   async #sendInfo(): Promise<void> {
     try {
       const reply = await this.#opts.transport.send({ type: "UpdateNodeInfo", nodeInfo: this.nodeInfo() });
-      if (reply?.reconnect) await this.#handshake();
+      if (reply?.reconnect) await this.handshake();
     } catch (err) {
       this.#log(`node info update failed: ${(err as Error).message}`);
     }

@@ -21,9 +21,25 @@ export interface NodeConfig {
   Name: string;
   API: { Host: string; Port: number };
   Labels: Record<string, string>;
+  /** The libp2p network between requester and compute nodes. */
+  P2P: {
+    /** Requesters listen for compute nodes; compute-only nodes always use it to reach their requester. */
+    Enabled: boolean;
+    ListenHost: string;
+    /** TCP swarm port (0 picks a free one). */
+    SwarmPort: number;
+    /** WebSockets listener port; -1 = none, 0 = a free one. */
+    WebSocketPort: number;
+    /** Requesters to join: multiaddrs, or API addresses (http://host:1234 or /ip4/x/tcp/1234/http). */
+    Peers: string[];
+    /** The private swarm key; a requester creates `<data-dir>/swarm.key` when none is given. */
+    SwarmKeyFile: string;
+    /** Folder of the `private_key.<swarm port>` identity (default: the data dir). */
+    KeyDir: string;
+  };
   Orchestrator: {
     Enabled: boolean;
-    NodeManager: { DisconnectTimeout: string; ManualApproval: boolean };
+    NodeManager: { DisconnectTimeout: string; ManualApproval: boolean; ReconnectGrace: string };
     Scheduler: { QueueBackoff: string; HousekeepingInterval: string };
   };
   Compute: {
@@ -50,9 +66,18 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
     Name: "",
     API: { Host: "0.0.0.0", Port: 1234 },
     Labels: {},
+    P2P: {
+      Enabled: true,
+      ListenHost: "0.0.0.0",
+      SwarmPort: 1235,
+      WebSocketPort: -1,
+      Peers: [],
+      SwarmKeyFile: "",
+      KeyDir: env.BACALHAU_PATH ? join(env.BACALHAU_PATH, ".bacalhau") : "",
+    },
     Orchestrator: {
       Enabled: false,
-      NodeManager: { DisconnectTimeout: "1m", ManualApproval: false },
+      NodeManager: { DisconnectTimeout: "1m", ManualApproval: false, ReconnectGrace: "10s" },
       Scheduler: { QueueBackoff: "1m", HousekeepingInterval: "1s" },
     },
     Compute: {
@@ -83,6 +108,7 @@ export function localHybridConfig(dataDir: string): NodeConfig {
   cfg.Orchestrator.Enabled = true;
   cfg.Compute.Enabled = true;
   cfg.Publishers.Types.Local.Port = 0;
+  cfg.P2P.Enabled = false;
   return cfg;
 }
 

@@ -20,15 +20,21 @@ import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
 import { parseResources } from "../models/resources.ts";
+import { BacalhauError } from "../models/errors.ts";
 import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
 import { Orchestrator } from "../orchestrator/orchestrator.ts";
 import { createPublisherRegistry } from "../publisher/registry.ts";
 import { startHttpServer, type RunningHttpServer } from "../runtime/http.ts";
 import { createStorageRegistry } from "../storage/registry.ts";
 import { SqliteJobStore } from "../store/sqlite/store.ts";
+import { CompositeOrchestratorTransport } from "../transport/composite.ts";
 import { InProcessHub } from "../transport/inprocess.ts";
+import { Libp2pComputeTransport, Libp2pOrchestratorTransport } from "../transport/libp2p/index.ts";
+import type { ComputeTransport, OrchestratorTransport } from "../transport/transport.ts";
+import { peerInfoResponse } from "../p2p/index.ts";
 import { hostCapacity } from "./capacity.ts";
 import { loadNodeIdentity } from "./identity.ts";
+import { resolvePeers, startP2P, type NodeP2P } from "./p2p.ts";
 
 export const VERSION: BuildVersionInfo = CLIENT_VERSION;
 
@@ -38,6 +44,8 @@ export interface RunningNode {
   apiPort: number;
   orchestrator?: Orchestrator;
   compute?: ComputeNode;
+  /** Present when the node is on a libp2p network. */
+  p2p?: NodeP2P;
   config: NodeConfig;
   stop(): Promise<void>;
 }
@@ -51,9 +59,12 @@ export interface StartOptions {
 export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promise<RunningNode> {
   const log = opts.log ?? (() => {});
   if (!cfg.Orchestrator.Enabled && !cfg.Compute.Enabled) cfg.Orchestrator.Enabled = true;
-  if (cfg.Compute.Enabled && !cfg.Orchestrator.Enabled) {
-    throw new Error("a compute-only node needs an orchestrator to join; run both roles in one node " +
-      "(--orchestrator --compute) until multi-node networking is available");
+  const isRequester = cfg.Orchestrator.Enabled;
+  if (!isRequester && cfg.P2P.Peers.filter((p) => p !== "none").length === 0) {
+    throw BacalhauError.badRequest("a compute-only node needs a requester to join", {
+      component: "Node",
+      hint: "pass the command printed by the requester: --peer <multiaddr> --swarm-key <file> (or --peer http://<requester>:1234)",
+    });
   }
   mkdirSync(cfg.DataDir, { recursive: true });
   const identity = loadNodeIdentity(cfg.DataDir, cfg.Name);
@@ -73,7 +84,14 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     const hub = new InProcessHub();
     let orchestrator: Orchestrator | undefined;
     let compute: ComputeNode | undefined;
-    const store = SqliteJobStore.open(join(mkdirs(cfg.DataDir, "orchestrator"), "jobs.db"));
+    let p2p: NodeP2P | undefined;
+    if (cfg.P2P.Enabled || !isRequester) {
+      p2p = await startP2P(cfg, isRequester);
+      const host = p2p.host;
+      stack.push(() => host.stop());
+    }
+    // A compute-only node keeps no jobs; its API still answers the agent routes.
+    const store = SqliteJobStore.open(isRequester ? join(mkdirs(cfg.DataDir, "orchestrator"), "jobs.db") : ":memory:");
     stack.push(() => store.close());
 
     const ownInfo = (): NodeInfo => compute?.nodeInfo() ?? {
@@ -84,20 +102,28 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       BacalhauVersion: VERSION,
     };
 
-    orchestrator = new Orchestrator({
-      store,
-      transport: hub,
-      nodeInfo: ownInfo,
-      jobDefaults: cfg.JobDefaults.Resources,
-      queueBackoffMs: durationMs(cfg.Orchestrator.Scheduler.QueueBackoff, "Orchestrator.Scheduler.QueueBackoff"),
-      disconnectTimeoutMs: durationMs(cfg.Orchestrator.NodeManager.DisconnectTimeout, "Orchestrator.NodeManager.DisconnectTimeout"),
-      manualNodeApproval: cfg.Orchestrator.NodeManager.ManualApproval,
-      housekeepingIntervalMs: durationMs(cfg.Orchestrator.Scheduler.HousekeepingInterval, "Orchestrator.Scheduler.HousekeepingInterval"),
-      log,
-    });
-    orchestrator.start();
-    stack.push(() => orchestrator?.stop());
-    stack.push(() => hub.close());
+    if (isRequester) {
+      const transports: OrchestratorTransport[] = [hub];
+      if (p2p) transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p));
+      const o = new Orchestrator({
+        store,
+        transport: transports.length === 1 ? hub : new CompositeOrchestratorTransport(transports),
+        nodeInfo: ownInfo,
+        jobDefaults: cfg.JobDefaults.Resources,
+        queueBackoffMs: durationMs(cfg.Orchestrator.Scheduler.QueueBackoff, "Orchestrator.Scheduler.QueueBackoff"),
+        disconnectTimeoutMs: durationMs(cfg.Orchestrator.NodeManager.DisconnectTimeout, "Orchestrator.NodeManager.DisconnectTimeout"),
+        manualNodeApproval: cfg.Orchestrator.NodeManager.ManualApproval,
+        housekeepingIntervalMs: durationMs(cfg.Orchestrator.Scheduler.HousekeepingInterval, "Orchestrator.Scheduler.HousekeepingInterval"),
+        reconnectGraceMs: durationMs(cfg.Orchestrator.NodeManager.ReconnectGrace, "Orchestrator.NodeManager.ReconnectGrace"),
+        log,
+      });
+      orchestrator = o;
+      o.start();
+      stack.push(() => o.stop());
+      stack.push(async () => {
+        await Promise.all(transports.map((t) => t.close()));
+      });
+    }
 
     if (cfg.Compute.Enabled) {
       const computeDir = mkdirs(cfg.DataDir, "compute");
@@ -111,11 +137,24 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       });
       const capacity = hostCapacity(cfg.Compute.AllocatedCapacity, cfg.DataDir);
       const maxJob = cfg.Compute.MaxJobResources;
+      let transport: ComputeTransport;
+      let remote: Libp2pComputeTransport | undefined;
+      if (isRequester) transport = hub.connect(nodeID);
+      else {
+        remote = new Libp2pComputeTransport(p2p!.host.libp2p, {
+          nodeID,
+          orchestrator: await resolvePeers(cfg.P2P.Peers),
+          // Every (re)connection starts with a handshake, so a restarted requester learns of us again.
+          onConnected: () => compute?.handshake(),
+          onError: (err) => log(`requester connection: ${(err as Error).message}`),
+        });
+        transport = remote;
+      }
       compute = new ComputeNode({
         nodeID,
         labels: { ...autoLabels(), ...cfg.Labels },
         version: VERSION,
-        transport: hub.connect(nodeID),
+        transport,
         executors: [
           new WasmExecutor({ maxOutputBytes: cfg.Compute.MaxOutputBytes }),
           new NoopExecutor(),
@@ -138,8 +177,13 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         nodeInfoIntervalMs: durationMs(cfg.Compute.Heartbeat.InfoUpdateInterval, "Compute.Heartbeat.InfoUpdateInterval"),
         log,
       });
-      await compute.start();
       const c = compute;
+      if (remote) {
+        const r = remote;
+        stack.push(() => r.close());
+        await r.start();
+      }
+      await c.start();
       stack.push(() => c.stop("node shutting down"));
     }
 
@@ -150,6 +194,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       version: VERSION,
       config: () => ({ ...cfg }),
       debug: () => ({ nodeID, roles: { orchestrator: !!orchestrator, compute: !!compute } }),
+      peerInfo: p2p ? () => peerInfoResponse(p2p!.host) : undefined,
     });
     const server: RunningHttpServer = await startHttpServer(app, { host: cfg.API.Host, port: cfg.API.Port });
     // Stop taking requests before the roles behind them go away.
@@ -166,6 +211,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       apiPort: server.port,
       orchestrator,
       compute,
+      p2p,
       config: cfg,
       stop: stopAll,
     };
