@@ -52,7 +52,7 @@ export async function startServe(cleanup: Cleanup): Promise<ServeProcess> {
   const port = await freePort();
   const [cmd, args] = serveCommand([
     "serve", "--orchestrator", "--compute",
-    "--api-host", "127.0.0.1", "--api-port", String(port),
+    "--host", "127.0.0.1", "--swarm-port", "0", "--api-port", String(port),
     "--local-publisher-port", "0",
     "--data-dir", dataDir,
   ]);

@@ -12,7 +12,7 @@ import { tempDir } from "../helpers/node.ts";
 import { runCli, startServe, type ServeProcess } from "../helpers/spawn.ts";
 
 const serveArgs = (dataDir: string, port = 0) => [
-  "--orchestrator", "--compute", "--api-host", "127.0.0.1", "--api-port", String(port),
+  "--orchestrator", "--compute", "--no-p2p", "--api-host", "127.0.0.1", "--api-port", String(port),
   "--data-dir", dataDir, "--local-publisher-port", "0",
   "-c", "Compute.Heartbeat.Interval=200ms", "-c", "Orchestrator.Scheduler.HousekeepingInterval=200ms",
 ];
