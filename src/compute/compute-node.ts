@@ -27,7 +27,8 @@ import type {
 } from "../models/types.ts";
 import type { Publisher } from "../publisher/publisher.ts";
 import type { StorageSource } from "../storage/source.ts";
-import type { LogsRequest, ToCompute } from "../transport/messages.ts";
+import { BacalhauError } from "../models/errors.ts";
+import type { LogsRequest, ToCompute, ToOrchestrator } from "../transport/messages.ts";
 import type { ComputeTransport } from "../transport/transport.ts";
 import { checkBid, type AdmissionPolicy } from "./bidder.ts";
 import { CapacityTracker } from "./capacity.ts";
@@ -81,8 +82,11 @@ export class ComputeNode {
   #heartbeat?: ReturnType<typeof setInterval>;
   #infoTimer?: ReturnType<typeof setInterval>;
   #seq = 0;
+  readonly #bootID = crypto.randomUUID();
   #infoDirty?: ReturnType<typeof setTimeout>;
   #stopping = false;
+  /** Set once the node gives up on the orchestrator (final stop): pending reports are dropped. */
+  #closing = false;
 
   constructor(opts: ComputeNodeOptions) {
     this.nodeID = opts.nodeID;
@@ -118,7 +122,14 @@ export class ComputeNode {
     clearInterval(this.#infoTimer);
     clearTimeout(this.#infoDirty);
     for (const h of this.#held.values()) h.controller.abort(new Error(`execution cancelled: ${reason}`));
-    await Promise.allSettled([...this.#running]);
+    // Give the cancellations a moment to be recorded by the orchestrator, then stop retrying.
+    const settled = Promise.allSettled([...this.#running]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise((r) => (timer = setTimeout(r, 5000)));
+    await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    this.#closing = true;
+    await settled;
     try {
       await this.#opts.transport.send({ type: "ShutdownNotice", nodeID: this.nodeID, reason });
     } catch { /* the orchestrator may already be gone */ }
@@ -160,6 +171,7 @@ export class ComputeNode {
       type: "Handshake",
       nodeInfo: this.nodeInfo(),
       activeExecutionIDs: [...this.#held.keys()],
+      bootID: this.#bootID,
     });
   }
 
@@ -283,18 +295,34 @@ export class ComputeNode {
         executionsDir: this.#executionsDir,
         envAllowList: this.#opts.policy.envAllowList,
         jobDefaults: this.#opts.jobDefaults,
-        report: async (msg) => {
-          try {
-            await this.#opts.transport.send(msg);
-          } catch (err) {
-            this.#log(`could not report ${msg.type} for ${h.exec.ID}: ${(err as Error).message}`);
-          }
-        },
+        report: (msg) => this.#report(msg, h.exec.ID),
       }, h.exec, h.controller.signal);
     } catch (err) {
       this.#log(`execution ${h.exec.ID} crashed: ${(err as Error).stack ?? err}`);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reports an execution's progress or outcome. An outcome must not be lost while the requester is
+   * away (restarting, network down): it is retried until delivered, and until then the execution
+   * stays held, so the handshake after a reconnect still lists it as ours.
+   */
+  async #report(msg: ToOrchestrator, executionID: string): Promise<void> {
+    const final = msg.type === "RunResult" || msg.type === "ComputeError";
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.#opts.transport.send(msg);
+        return;
+      } catch (err) {
+        const retryable = err instanceof BacalhauError && err.code === "ServiceUnavailable";
+        if (!final || !retryable || this.#closing) {
+          this.#log(`could not report ${msg.type} for ${executionID}: ${(err as Error).message}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 

@@ -89,9 +89,13 @@ export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToO
   switch (msg.type) {
     case "Handshake": {
       store.transaction(() => {
+        const rebooted = nodes.rebooted(msg.nodeInfo.NodeID, msg.bootID);
         nodes.handshake(msg.nodeInfo);
         const held = new Set(msg.activeExecutionIDs);
-        for (const e of store.listActiveExecutions(msg.nodeInfo.NodeID)) {
+        // The same process handshaking again (a reconnect) may not have received executions created
+        // since it sent this handshake; only a new process has certainly lost what it does not list.
+        const lost = rebooted ? store.listActiveExecutions(msg.nodeInfo.NodeID) : [];
+        for (const e of lost) {
           if (held.has(e.ID)) continue;
           // Executions asked for but never received are safe to drop; running ones were lost.
           transition(deps, e, ExecutionStateType.Failed,

@@ -23,6 +23,7 @@ export class NodeManager {
   readonly #opts: NodeManagerOptions;
   readonly #nodes = new Map<string, NodeState>();
   readonly #lastBeat = new Map<string, number>();
+  readonly #boots = new Map<string, string>();
   #timer?: ReturnType<typeof setInterval>;
 
   constructor(opts: NodeManagerOptions) {
@@ -71,6 +72,16 @@ export class NodeManager {
     this.#lastBeat.set(info.NodeID, Date.now());
     this.#opts.onJoin?.(info.NodeID);
     return state;
+  }
+
+  /**
+   * Records the node's process identity; true when it is a different process than last time (or
+   * unknown since this orchestrator started): what it was running before is gone.
+   */
+  rebooted(nodeID: string, bootID: string): boolean {
+    const previous = this.#boots.get(nodeID);
+    this.#boots.set(nodeID, bootID);
+    return previous !== bootID;
   }
 
   /** Returns false when the node must handshake again (unknown or disconnected). */

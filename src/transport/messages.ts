@@ -76,6 +76,8 @@ export interface Handshake {
   nodeInfo: NodeInfo;
   /** Executions the node still holds (after a reconnect); the orchestrator reconciles them. */
   activeExecutionIDs: string[];
+  /** Random per process: a new value means the node restarted and lost what it was running. */
+  bootID: string;
 }
 export interface Heartbeat {
   type: "Heartbeat";

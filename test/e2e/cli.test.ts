@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Execution, Job } from "../../src/models/types.ts";
-import { getJSON, submit, wasmJob } from "../helpers/jobs.ts";
+import { getJSON, submit, waitTerminal, wasmJob } from "../helpers/jobs.ts";
 import { tempDir } from "../helpers/node.ts";
 import { runCli, startServe, type ServeProcess } from "../helpers/spawn.ts";
 
@@ -29,20 +29,6 @@ async function stopGracefully(s: ServeProcess): Promise<void> {
   // Deno's child_process reports the signal it sent as the exit reason even when the child exits
   // with 0 by itself, so only Node's report of the exit code can be checked here.
   if (!("Deno" in globalThis)) assert.equal(code, 0, s.output());
-}
-
-/** Follows the job's history the way the CLI's --wait does, until the API says it is over. */
-async function waitTerminal(api: string, jobID: string): Promise<Job> {
-  let token = "";
-  for (;;) {
-    const page = await getJSON<{ NextToken: string }>(
-      `${api}/api/v1/orchestrator/jobs/${jobID}/history?limit=100${token ? `&next_token=${token}` : ""}`,
-    );
-    if (!page.NextToken) break;
-    token = page.NextToken;
-    await new Promise((r) => setTimeout(r, 100)); // a client's poll interval, not a wait for an event we could hear
-  }
-  return (await getJSON<{ Job: Job }>(`${api}/api/v1/orchestrator/jobs/${jobID}`)).Job;
 }
 
 test("bacalhau CLI against a served node", async (suite) => {

@@ -59,3 +59,17 @@ export async function getJSON<T = Record<string, unknown>>(url: string): Promise
   if (!res.ok) throw new Error(`GET ${url} failed ${res.status}: ${JSON.stringify(body)}`);
   return body as T;
 }
+
+/** Follows the job's history the way the CLI's --wait does, until the API says nothing more will come. */
+export async function waitTerminal(api: string, jobID: string): Promise<import("../../src/models/types.ts").Job> {
+  let token = "";
+  for (;;) {
+    const page = await getJSON<{ NextToken: string }>(
+      `${api}/api/v1/orchestrator/jobs/${jobID}/history?limit=100${token ? `&next_token=${token}` : ""}`,
+    );
+    if (!page.NextToken) break;
+    token = page.NextToken;
+    await new Promise((r) => setTimeout(r, 100)); // a client's poll interval: the node is another process
+  }
+  return (await getJSON<{ Job: import("../../src/models/types.ts").Job }>(`${api}/api/v1/orchestrator/jobs/${jobID}`)).Job;
+}

@@ -33,7 +33,7 @@ class Events<T> {
 
 const handshake = (nodeID: string): ToOrchestrator => ({
   type: "Handshake",
-  activeExecutionIDs: [],
+  activeExecutionIDs: [], bootID: "test-boot",
   nodeInfo: { NodeID: nodeID, NodeType: "Compute", Labels: {}, SupportedProtocols: [], BacalhauVersion: { Major: "1", Minor: "0", GitVersion: "v1.0.0", GitCommit: "", BuildDate: "", GOOS: "linux", GOARCH: "amd64" } },
 });
 
