@@ -17,6 +17,7 @@ export { PROGRAM } from "./program.ts";
 const FAST_PATHS: Array<{ path: string[]; run: (args: string[]) => Promise<number> }> = [
   { path: ["serve"], run: async (a) => (await import("./serve.ts")).serveCommand(a) },
   { path: ["wasm", "exec"], run: async (a) => (await import("./wasm-exec.ts")).wasmExecCommand(a) },
+  { path: ["devstack"], run: async (a) => (await import("./devstack.ts")).devstackCommand(a) },
 ];
 
 /** Runs the CLI on `args` (without the program name) and returns the exit code. */
@@ -54,5 +55,6 @@ export function processIO(): CliIO {
 }
 
 if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2));
+  // Exit explicitly: on Deno a libp2p host that has listened keeps the process alive after it stops.
+  process.exit(await main(process.argv.slice(2)));
 }

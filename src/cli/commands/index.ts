@@ -75,6 +75,7 @@ export function commandTree(): CommandGroup {
       { name: "docker", summary: "Run a docker job on the network", children: [dockerRunCommand] },
       lazy("serve", "Start a bacalhau node", "../serve.ts", "serveCommand"),
       lazy("devstack", "Start a cluster of nodes in one process", "../devstack.ts", "devstackCommand"),
+      lazy("id", "Show the libp2p peer ID and client ID of this host", "../id.ts", "idCommand"),
     ] satisfies Node[],
   };
 }
