@@ -64,7 +64,7 @@ function reevaluate(deps: HandlerDeps, jobID: string, trigger: string): void {
 }
 
 /** Jobs that may want a newly usable node: waiting ones and daemons. */
-function reevaluateForNewNode(deps: HandlerDeps): void {
+export function reevaluateForNewNode(deps: HandlerDeps): void {
   for (const job of deps.store.listNonTerminalJobs()) {
     const waiting = job.State.StateType === JobStateType.Queued || job.State.StateType === JobStateType.Pending;
     if (waiting || job.Type === JobType.Daemon) {

@@ -13,7 +13,7 @@ export interface NodeManagerOptions {
   disconnectTimeoutMs: number;
   /** New nodes start PENDING and must be approved (`node approve`). */
   manualApproval: boolean;
-  onJoin?: (nodeID: string) => void;
+  onApprove?: (nodeID: string) => void;
   onLeave?: (nodeID: string, reason: string) => void;
 }
 
@@ -70,7 +70,6 @@ export class NodeManager {
     };
     this.#save(state);
     this.#lastBeat.set(info.NodeID, Date.now());
-    this.#opts.onJoin?.(info.NodeID);
     return state;
   }
 
@@ -142,7 +141,7 @@ export class NodeManager {
         }
         node.Membership = NodeMembership.Approved;
         this.#save(node);
-        this.#opts.onJoin?.(node.Info.NodeID);
+        this.#opts.onApprove?.(node.Info.NodeID);
         return;
       case "reject":
         if (node.Membership === NodeMembership.Rejected) {

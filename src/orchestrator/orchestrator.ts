@@ -33,7 +33,7 @@ import type { LogStreamRequest, OrchestratorAPI, RerunResult, SubmitOptions, Sub
 import { EvaluationBroker } from "./evaluations.ts";
 import { event, Topic } from "./events.ts";
 import { Housekeeping } from "./housekeeping.ts";
-import { handleComputeMessage, reevaluateForLostNode, type HandlerDeps } from "./message-handler.ts";
+import { handleComputeMessage, reevaluateForLostNode, reevaluateForNewNode, type HandlerDeps } from "./message-handler.ts";
 import { NodeManager } from "./node-manager.ts";
 import { scheduleBatch } from "./scheduler/batch.ts";
 import { setJobState, stopActiveExecutions, type Outgoing, type SchedulerContext } from "./scheduler/context.ts";
@@ -76,6 +76,8 @@ export class Orchestrator implements OrchestratorAPI {
       disconnectTimeoutMs: opts.disconnectTimeoutMs ?? 60_000,
       manualApproval: opts.manualNodeApproval ?? false,
       onLeave: (nodeID) => this.store.transaction(() => reevaluateForLostNode(this.#handler, nodeID)),
+      // Approving a pending node gives waiting jobs somewhere to go.
+      onApprove: () => this.store.transaction(() => reevaluateForNewNode(this.#handler)),
     });
     this.broker = new EvaluationBroker({
       store: opts.store,

@@ -11,6 +11,7 @@ import { createSwarmKey } from "../../src/p2p/index.ts";
 import { getJSON, submit, waitTerminal, wasmJob } from "../helpers/jobs.ts";
 import { connected, freePort, kill, nodes, startCompute, startRequester, until } from "../helpers/network.ts";
 import { tempDir } from "../helpers/node.ts";
+import { runCli } from "../helpers/spawn.ts";
 
 const executions = (api: string, jobID: string) =>
   getJSON<{ Items: Execution[] }>(`${api}/api/v1/orchestrator/jobs/${jobID}/executions`).then((r) => r.Items);
@@ -112,7 +113,6 @@ test("private network of processes", async (suite) => {
     await until("the stranger's failed dial", async () => stranger.output(), (out) => /requester connection:/.test(out));
     assert.equal((await nodes(req.api)).length, 0);
 
-    const { runCli } = await import("../helpers/spawn.ts");
     const keyless = await runCli(["serve", "--node-type", "compute", "--peer", req.peer, "--host", "127.0.0.1",
       "--api-port", "0", "--swarm-port", "0", "--data-dir", tempDir(t)]);
     assert.equal(keyless.code, 1);
@@ -138,5 +138,20 @@ test("private network of processes", async (suite) => {
     assert.equal((await waitTerminal(req.api, JobID)).State.StateType, "Completed");
     const [run] = await executions(req.api, JobID);
     assert.equal(run.RunOutput?.Stdout, "Hello, across!\n");
+  });
+
+  await suite.test("with manual approval a new node waits as PENDING until `node approve`, then takes the queued job", async (t) => {
+    const req = await startRequester(t, { args: ["-c", "Orchestrator.NodeManager.ManualApproval=true"] });
+    await startCompute(t, req);
+    const [pending] = await until("the pending node", () => nodes(req.api), (n) => n.length === 1);
+    assert.equal(pending.Membership, "PENDING");
+    const { JobID } = await submit(req.api, wasmJob("hello", { task: { Timeouts: { QueueTimeout: 120 } } }));
+    await until("the job queued", () => getJSON<{ Job: { State: { StateType: string } } }>(`${req.api}/api/v1/orchestrator/jobs/${JobID}`),
+      (r) => r.Job.State.StateType === "Queued");
+    const env = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(req.port) };
+    const approve = await runCli(["node", "approve", pending.Info.NodeID.slice(0, 10)], env);
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.equal((await waitTerminal(req.api, JobID)).State.StateType, "Completed");
+    assert.equal((await nodes(req.api))[0].Membership, "APPROVED");
   });
 });
