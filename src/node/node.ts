@@ -185,6 +185,11 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       }
       await c.start();
       stack.push(() => c.stop("node shutting down"));
+      // Runs before the compute role stops (the stack unwinds in reverse).
+      if (orchestrator) {
+        const o = orchestrator;
+        stack.push(() => o.quiesce());
+      }
     }
 
     const app = createApiApp({

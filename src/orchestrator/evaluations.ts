@@ -52,9 +52,13 @@ export class EvaluationBroker {
     return evaluation;
   }
 
-  /** Picks up evaluations left pending by a previous run of the node. */
-  resume(): void {
-    for (const e of this.#opts.store.listPendingEvaluations()) this.#arm(e);
+  /**
+   * Picks up evaluations left pending by a previous run of the node, no sooner than `graceMs` from
+   * now: compute nodes need a moment to reconnect before jobs are judged to have nowhere to run.
+   */
+  resume(graceMs = 0): void {
+    const earliest = nowNanos() + graceMs * 1e6;
+    for (const e of this.#opts.store.listPendingEvaluations()) this.#arm({ ...e, WaitUntil: Math.max(e.WaitUntil, earliest) });
   }
 
   stop(): void {

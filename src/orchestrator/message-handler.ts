@@ -63,11 +63,12 @@ function reevaluate(deps: HandlerDeps, jobID: string, trigger: string): void {
   if (!TERMINAL_JOB_STATES.has(job.State.StateType)) deps.broker.enqueue(job, trigger);
 }
 
-/** Jobs that may want a newly usable node: waiting ones and daemons. */
+/** Jobs that may want a newly usable node: waiting ones, ones left with nothing running, and daemons. */
 export function reevaluateForNewNode(deps: HandlerDeps): void {
+  const busy = new Set(deps.store.listActiveExecutions().map((e) => e.JobID));
   for (const job of deps.store.listNonTerminalJobs()) {
     const waiting = job.State.StateType === JobStateType.Queued || job.State.StateType === JobStateType.Pending;
-    if (waiting || job.Type === JobType.Daemon) {
+    if (waiting || !busy.has(job.ID) || job.Type === JobType.Daemon) {
       deps.broker.enqueue(job, EvaluationTrigger.NodeJoin);
     }
   }

@@ -102,9 +102,20 @@ export class Orchestrator implements OrchestratorAPI {
     this.store.transaction(() => {
       for (const job of this.store.listNonTerminalJobs()) this.broker.enqueue(job, EvaluationTrigger.NodeLeave, grace);
     });
-    this.broker.resume();
+    this.broker.resume(grace);
     this.nodes.start();
     this.#housekeeping.start();
+  }
+
+  /**
+   * Stops scheduling but keeps recording what compute nodes report. A node shutting down calls this
+   * before it cancels its own executions, so their cancellation is written down without the jobs
+   * being re-planned (and failed) on a node that is going away; a restart picks them up again.
+   */
+  quiesce(): void {
+    this.#housekeeping.stop();
+    this.nodes.stop();
+    this.broker.stop();
   }
 
   async stop(): Promise<void> {

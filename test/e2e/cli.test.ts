@@ -10,6 +10,7 @@ import type { Execution, Job } from "../../src/models/types.ts";
 import { getJSON, submit, waitTerminal, wasmJob } from "../helpers/jobs.ts";
 import { tempDir } from "../helpers/node.ts";
 import { runCli, startServe, type ServeProcess } from "../helpers/spawn.ts";
+import { until } from "../helpers/network.ts";
 
 const serveArgs = (dataDir: string, port = 0) => [
   "--orchestrator", "--compute", "--no-p2p", "--api-host", "127.0.0.1", "--api-port", String(port),
@@ -103,6 +104,27 @@ test("bacalhau CLI against a served node", async (suite) => {
       assert.equal(job.State.StateType, "Completed", `${id}: ${job.State.Message}`);
     }
     const execs = await getJSON<{ Items: Execution[] }>(`${api}/api/v1/orchestrator/jobs/${accepted[0]}/executions`);
+    assert.ok(execs.Items.some((e) => e.ComputeState.StateType === 9));
+    await stopGracefully(second);
+  });
+
+  await suite.test("SIGTERM with a job running: the cancellation is recorded and the job finishes after the restart", async (t) => {
+    const dataDir = tempDir(t);
+    const first = await startServe(serveArgs(dataDir));
+    t.after(() => stopServe(first, "SIGKILL"));
+    const api = `http://127.0.0.1:${first.port}`;
+    const { JobID } = await submit(api, wasmJob("cpu", { args: ["256"] }));
+    await until("the job running", () => getJSON<{ Items: Execution[] }>(`${api}/api/v1/orchestrator/jobs/${JobID}/executions`),
+      (r) => r.Items.some((e) => e.ComputeState.StateType === 6));
+    await stopGracefully(first);
+
+    const second = await startServe(serveArgs(dataDir, first.port));
+    t.after(() => stopServe(second, "SIGKILL"));
+    const job = await waitTerminal(api, JobID);
+    assert.equal(job.State.StateType, "Completed", job.State.Message);
+    const execs = await getJSON<{ Items: Execution[] }>(`${api}/api/v1/orchestrator/jobs/${JobID}/executions`);
+    const cancelled = execs.Items.find((e) => e.ComputeState.StateType === 10);
+    assert.match(cancelled?.ComputeState.Message ?? "", /cancelled: node shutting down/);
     assert.ok(execs.Items.some((e) => e.ComputeState.StateType === 9));
     await stopGracefully(second);
   });
