@@ -107,10 +107,17 @@ const paths: Record<string, Schema> = {
       q("limit", int), q("order_by", str), q("reverse", bool), q("labels", str),
       q("filter-approval", { type: "string", enum: ["PENDING", "APPROVED", "REJECTED"] }),
       q("filter-status", { type: "string", enum: ["CONNECTED", "DISCONNECTED"] }),
-    ], obj({ Nodes: { type: "array", items: ref("NodeState") }, NextToken: str })),
+    ], obj({
+      Nodes: { type: "array", items: ref("NodeState") },
+      NextToken: str,
+      nodes: { type: "array", items: ref("NodeState"), description: "same as Nodes, for the generated Python client" },
+    })),
   },
   "/api/v1/orchestrator/nodes/{id}": {
-    get: op("get a node", [nodeIdParam], obj({ Node: ref("NodeState") })),
+    get: op("get a node", [nodeIdParam], obj({
+      Node: ref("NodeState"),
+      node: ref("NodeState"), // same as Node, for the generated Python client
+    })),
     put: op("approve, reject or delete a node", [nodeIdParam], obj({ Success: bool }),
       obj({ Action: { type: "string", enum: ["approve", "reject", "delete"] }, Message: str, NodeID: str })),
   },

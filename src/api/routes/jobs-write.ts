@@ -61,7 +61,9 @@ export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.delete(`${JOBS}/:id`, async (c) => {
     const orchestrator = requireOrchestrator(deps.orchestrator);
     const body = await readJsonBody(c, { required: false });
-    const reason = body.string("Reason");
+    // Bacalhau binds the reason from the JSON body; its generated Python client sends it as the
+    // `reason` query parameter (with a `{}` body), so that is read when the body has none.
+    const reason = body.string("Reason") || (queryString(c, "reason") ?? "");
     const res = orchestrator.stopJob(c.req.param("id"), queryString(c, "namespace") ?? "", reason);
     return c.json({ EvaluationID: res.EvaluationID });
   });

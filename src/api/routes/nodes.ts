@@ -38,7 +38,9 @@ export function registerNodeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     const reverse = queryBool(c, "reverse");
     const limit = queryInt(c, "limit") ?? 0;
     const selector = parseSelectors(queryList(c, "labels"));
-    const approval = filterValue("filter-approval", queryString(c, "filter-approval"), Object.values(NodeMembership));
+    // The generated Python client sends filter_approval (its swagger spelling) instead of filter-approval.
+    const approvalRaw = queryString(c, "filter-approval") ?? queryString(c, "filter_approval");
+    const approval = filterValue("filter-approval", approvalRaw, Object.values(NodeMembership));
     const status = filterValue("filter-status", queryString(c, "filter-status"), Object.values(NodeConnection));
     let nodes = deps.store.listNodes().filter((n) =>
       matchesSelector(selector, n.Info.Labels ?? {}) &&
@@ -52,10 +54,16 @@ export function registerNodeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
       return reverse ? -cmp : cmp;
     });
     if (limit > 0) nodes = nodes.slice(0, limit);
-    return c.json({ Nodes: nodes, NextToken: "" });
+    // `nodes` repeats `Nodes` because Bacalhau's generated Python client reads the lower-case key
+    // (its swagger says json:"nodes"); Go clients decode either spelling.
+    return c.json({ Nodes: nodes, NextToken: "", nodes });
   });
 
-  app.get(`${NODES}/:id`, (c) => c.json({ Node: findNode(deps.store, c.req.param("id")) }));
+  app.get(`${NODES}/:id`, (c) => {
+    const node = findNode(deps.store, c.req.param("id"));
+    // `node` repeats `Node` for the generated Python client, as above.
+    return c.json({ Node: node, node });
+  });
 
   app.put(`${NODES}/:id`, async (c) => {
     const orchestrator = requireOrchestrator(deps.orchestrator);
