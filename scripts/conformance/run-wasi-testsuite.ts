@@ -1,8 +1,10 @@
 /**
  * Runs a folder of WebAssembly/wasi-testsuite preview1 tests through `bacalhau wasm exec` and
  * reports each test's result and the pass count. The suite is not part of this repository: build
- * its C tests with `clang --target=wasm32-wasi` into a folder together with their `.json` specs
- * and fixture folders (e.g. `fs-tests.dir`), then point this runner at that folder.
+ * its C tests with `clang --target=wasm32-wasi`, its AssemblyScript tests with `asc` (using the
+ * `@assemblyscript/wasi-shim` config the suite pins) or its Rust tests with `--target wasm32-wasi`,
+ * into a folder together with their `.json` specs and fixture folders (e.g. `fs-tests.dir`), then
+ * point this runner at that folder.
  *
  * Every test runs in its own child process, exactly as a user would run the CLI, so a test that
  * crashes or hangs cannot take the runner with it.

@@ -156,7 +156,11 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
     path_unlink_file(fd: number, ptr: number, len: number) {
       const loc = changeTarget(fd, ptr, len);
       const p = hostPathOf(fs, loc.mount, loc.rel, false);
-      if (fs.lstat(p).kind === "dir") throw new WasiErrno(Errno.ISDIR);
+      const kind = fs.lstat(p).kind;
+      if (kind === "dir") throw new WasiErrno(Errno.ISDIR);
+      // normalize() drops a trailing slash, but POSIX says "name/" must be a directory: unlinking
+      // "file/" has to fail with ENOTDIR, as unlink(2) does, instead of removing the file.
+      if (mem.string(ptr, len).endsWith("/")) throw new WasiErrno(Errno.NOTDIR);
       fs.unlink(p);
     },
   };
