@@ -24,6 +24,7 @@ const programs: Record<string, { wasi: string[]; procExit: boolean }> = {
   noreturn: { wasi: ["fd_write"], procExit: false },
   cpu: { wasi: ["args_get", "clock_time_get", "fd_write"], procExit: true },
   lines: { wasi: ["args_get", "path_open", "fd_read", "fd_write"], procExit: true },
+  http_get: { wasi: ["environ_get", "fd_write"], procExit: true },
 };
 
 function load(name: string): WebAssembly.Module {
@@ -61,6 +62,8 @@ for (const [name, want] of Object.entries(programs)) {
     const others = imports.filter((i) => i.module !== WASI);
     if (name === "dynamic") {
       assert.deepEqual(others.map((i) => `${i.module}.${i.name}`), ["input.wasm.easter"]);
+    } else if (name === "http_get") {
+      assert.deepEqual(others.map((i) => `${i.module}.${i.name}`), ["wasi:http/requests.http_request"]);
     } else {
       assert.deepEqual(others, [], "only WASI imports");
     }

@@ -30,6 +30,14 @@ export interface WasmExecutorOptions {
   spareRunners?: number;
   /** Most runner processes alive at once. Default: available parallelism (the node's slots). */
   maxRunners?: number;
+  /**
+   * The node's JobAdmissionControl.RejectNetworkedJobs. When set (the default, as in the config),
+   * a job with the Default network gets no HTTP host function; otherwise Default means Host, as in
+   * Bacalhau's wasm engine.
+   */
+  rejectNetworkedJobs?: boolean;
+  /** Timeout of each HTTP host-function request. Default 30 s (tests use less). */
+  httpTimeoutMs?: number;
 }
 
 /** The message a stopped job reports: the abort reason's own text, or "execution cancelled". */
@@ -47,9 +55,13 @@ export class WasmExecutor implements Executor {
   readonly type = "wasm";
   readonly #pool: RunnerPool;
   readonly #maxOutput: number;
+  readonly #rejectNetworked: boolean;
+  readonly #httpTimeoutMs: number | undefined;
 
   constructor(opts: WasmExecutorOptions = {}) {
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
+    this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
+    this.#httpTimeoutMs = opts.httpTimeoutMs;
     this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners });
   }
 
@@ -94,6 +106,9 @@ export class WasmExecutor implements Executor {
       maxPages,
       outputLimit: this.#maxOutput,
       network: req.network?.Type ?? "Default",
+      domains: req.network?.Domains ?? [],
+      rejectNetworkedJobs: this.#rejectNetworked,
+      httpTimeoutMs: this.#httpTimeoutMs,
     };
     const { promise: aborted, resolve: onAborted } = Promise.withResolvers<ExecutorResult>();
     const onAbort = () => onAborted({ exitCode: -1, errorMsg: abortMessage(req.signal) });

@@ -25,8 +25,14 @@ export interface RunnerJob {
   maxPages?: number;
   /** Total stdout+stderr bytes allowed before the job is stopped. */
   outputLimit: number;
-  /** Task network type; decides which host modules the job may import. */
+  /** Task network type as submitted ("Default" when unset); decides which host modules the job may import. */
   network: string;
+  /** Task Network.Domains: the hosts an HTTP-networked job may reach. */
+  domains: string[];
+  /** The node rejects networked jobs, so a Default network means None. */
+  rejectNetworkedJobs: boolean;
+  /** Per HTTP host-function request; undefined = Bacalhau's 30 s. */
+  httpTimeoutMs?: number;
 }
 
 export interface RunnerResult {

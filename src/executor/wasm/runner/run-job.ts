@@ -3,6 +3,7 @@
  * proc_exit(n) → n; a plain return → -1; a trap → 1 with the trap as the error; a load or link
  * failure → -1 with `failed to load entry module <p>: <reason>`.
  */
+import { httpHostModules, type SyncHttpClient } from "../http/host-module.ts";
 import { buildJobPreopen, jobModuleSource } from "../job-fs.ts";
 import { runModule } from "../run-module.ts";
 import { HostStop } from "../wasi/errors.ts";
@@ -16,13 +17,10 @@ export interface JobOutput {
   stderr(chunk: Uint8Array): void;
 }
 
-const HTTP_MODULE = "wasi:http/requests";
-
-function unavailableModules(network: string): Map<string, string> {
-  const why = network === "None"
-    ? "the job's network is None"
-    : "HTTP host functions are not available on this node yet";
-  return new Map([[HTTP_MODULE, why]]);
+/** What a job run borrows from its runner process. */
+export interface RunJobDeps {
+  /** Shared by the runner's jobs so its worker thread starts once. */
+  http: SyncHttpClient;
 }
 
 /** Counts output against the job's cap and stops the guest once it is passed. */
@@ -44,7 +42,7 @@ function cappedOutput(out: JobOutput, limit: number): JobOutput {
   };
 }
 
-export function runJob(job: RunnerJob, output: JobOutput): RunnerResult {
+export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): RunnerResult {
   const fs = nodeFsBackend();
   let preopen: Preopen;
   try {
@@ -61,6 +59,11 @@ export function runJob(job: RunnerJob, output: JobOutput): RunnerResult {
     stdout: out.stdout,
     stderr: out.stderr,
   });
+  const http = httpHostModules(
+    { network: job.network, domains: job.domains, rejectNetworkedJobs: job.rejectNetworkedJobs },
+    deps.http,
+    { timeoutMs: job.httpTimeoutMs },
+  );
   try {
     const outcome = runModule({
       entryModule: job.entryModule,
@@ -69,7 +72,8 @@ export function runJob(job: RunnerJob, output: JobOutput): RunnerResult {
       wasi,
       source: jobModuleSource(fs, preopen),
       maxPages: job.maxPages,
-      unavailable: unavailableModules(job.network),
+      hostModules: http.hostModules,
+      unavailable: http.unavailable,
     });
     switch (outcome.kind) {
       case "exit": return { exitCode: outcome.code };

@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { Worker } from "node:worker_threads";
+import { SyncHttpClient } from "../http/sync-client.ts";
 import { writeAllSync } from "../sync-io.ts";
 import { decodeMessage, encodeFrame, encodeMessage, FrameDecoder, FrameKind, type FromRunner,
   type ToRunner } from "./protocol.ts";
@@ -26,6 +27,7 @@ function startWatchdog(nodePid: number): void {
 export function serveRunner(nodePid: number): void {
   startWatchdog(nodePid);
   const decoder = new FrameDecoder();
+  const http = new SyncHttpClient();
   process.stdin.on("data", (chunk: Uint8Array) => {
     for (const frame of decoder.push(chunk)) {
       if (frame.kind !== FrameKind.Message) continue;
@@ -36,7 +38,7 @@ export function serveRunner(nodePid: number): void {
         result = runJob(message.job, {
           stdout: (c) => writeAllSync(OUT_FD, encodeFrame(FrameKind.Stdout, c)),
           stderr: (c) => writeAllSync(OUT_FD, encodeFrame(FrameKind.Stderr, c)),
-        });
+        }, { http });
       } catch (err) {
         result = { exitCode: -1, errorMsg: `wasm runner error: ${(err as Error).message}` };
       }

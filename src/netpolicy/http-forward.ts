@@ -1,0 +1,78 @@
+/**
+ * The plain-HTTP half of the egress proxy: a request in absolute form (`GET http://host/path`) is
+ * checked against the allow-list by its URL host, sent on with the Host header set from that URL
+ * and `X-Bacalhau-Job-ID` replaced by the job's own, and its response streamed back. Redirects
+ * pass through unchanged: the client follows them with a new request, which is checked again.
+ */
+import * as http from "node:http";
+import type { ProxyContext } from "./context.ts";
+import { resolveTarget } from "./context.ts";
+import { pipeThrottled } from "./throttle.ts";
+
+export const JOB_ID_HEADER = "X-Bacalhau-Job-ID";
+
+const HOP_BY_HOP = new Set([
+  "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+  "te", "trailer", "transfer-encoding", "upgrade",
+]);
+
+function forwardable(headers: http.IncomingHttpHeaders, extraDrop: string[] = []): http.OutgoingHttpHeaders {
+  const connection = String(headers["connection"] ?? "").toLowerCase().split(",").map((s) => s.trim());
+  const drop = new Set([...HOP_BY_HOP, ...connection, ...extraDrop]);
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined && !drop.has(k.toLowerCase())) out[k] = v;
+  }
+  return out;
+}
+
+export function refuse(res: http.ServerResponse, status: number, reason: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = `bacalhau egress proxy: ${reason}\n`;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "");
+  } catch {
+    return refuse(res, 400, "requests must use a proxy-style absolute URL (http://host/path)");
+  }
+  if (url.protocol !== "http:") {
+    return refuse(res, 501, `${url.protocol} URLs are not forwarded as plain requests; use CONNECT for https`);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const target = await resolveTarget(ctx, host);
+  if (!target.ok) {
+    ctx.onRefused?.(host, target.reason);
+    req.resume();
+    return refuse(res, target.status, target.reason);
+  }
+  const headers = forwardable(req.headers, [JOB_ID_HEADER.toLowerCase(), "host"]);
+  headers["host"] = url.host;
+  headers[JOB_ID_HEADER] = ctx.jobID;
+  headers["connection"] = "close";
+
+  const upstream = http.request({
+    host: target.address,
+    port: url.port === "" ? 80 : Number(url.port),
+    method: req.method,
+    path: `${url.pathname}${url.search}`,
+    headers,
+    agent: false,
+    setHost: false,
+  });
+  upstream.on("socket", (s) => ctx.track(s));
+  upstream.on("response", (upRes) => {
+    res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardable(upRes.headers));
+    void pipeThrottled(upRes, res, ctx.down);
+  });
+  upstream.on("error", (err) => refuse(res, 502, `cannot reach ${url.host}: ${err.message}`));
+  res.on("close", () => upstream.destroy());
+  void pipeThrottled(req, upstream, ctx.up);
+}

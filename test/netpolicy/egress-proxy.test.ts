@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { allowAnyAddress, startEgressProxy, type EgressProxyOptions } from "../../src/netpolicy/index.ts";
+import type { Cleanup } from "../executor/helpers.ts";
+import { connectTunnel, getFollowing, readAll, startOrigin, viaProxy } from "./helpers.ts";
+
+// Names only this test knows, all served by the local origin.
+const NAMES = new Map([["allowed.test", "127.0.0.1"], ["sub.wild.test", "127.0.0.1"], ["refused.test", "127.0.0.1"]]);
+const testResolver = (host: string) => {
+  const ip = NAMES.get(host);
+  return ip ? Promise.resolve([ip]) : Promise.reject(new Error(`unknown host ${host}`));
+};
+
+async function proxyFor(t: Cleanup, opts: Partial<EgressProxyOptions> = {}) {
+  const proxy = await startEgressProxy({
+    jobID: "j-proxy-test",
+    domains: ["allowed.test", ".wild.test"],
+    resolve: testResolver,
+    isAddressAllowed: allowAnyAddress,
+    ...opts,
+  });
+  t.after(() => proxy.close());
+  return proxy;
+}
+
+test("forwards plain HTTP to allowed hosts and stamps the job ID", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t);
+  const reply = await viaProxy(proxy.port, `http://allowed.test:${origin.port}/headers`, {
+    headers: { "x-bacalhau-job-id": "forged", "x-other": "kept" },
+  });
+  assert.equal(reply.status, 200);
+  const headers = JSON.parse(reply.body.toString()) as Record<string, string>;
+  assert.equal(headers["x-bacalhau-job-id"], "j-proxy-test", "an incoming job ID is replaced");
+  assert.equal(headers["x-other"], "kept");
+  assert.equal(headers["host"], `allowed.test:${origin.port}`);
+
+  const wild = await viaProxy(proxy.port, `http://sub.wild.test:${origin.port}/headers`);
+  assert.equal(wild.status, 200);
+});
+
+test("refuses hosts off the list by the URL host, whatever the Host header says", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t);
+  const refused = await viaProxy(proxy.port, `http://refused.test:${origin.port}/headers`, {
+    headers: { host: `allowed.test:${origin.port}` },
+  });
+  assert.equal(refused.status, 403);
+  assert.match(refused.body.toString(), /refused\.test is not in the job's network allow-list/);
+  const byIP = await viaProxy(proxy.port, `http://127.0.0.1:${origin.port}/headers`);
+  assert.equal(byIP.status, 403);
+  assert.equal(origin.seen.length, 0, "nothing reached the origin");
+
+  // A Host header naming another site does not reach it through an allowed URL either.
+  const spoof = await viaProxy(proxy.port, `http://allowed.test:${origin.port}/headers`, { headers: { host: "refused.test" } });
+  assert.equal((JSON.parse(spoof.body.toString()) as Record<string, string>)["host"], `allowed.test:${origin.port}`);
+});
+
+test("a redirect to a refused host is refused when the client follows it", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t);
+  const to = encodeURIComponent(`http://refused.test:${origin.port}/headers`);
+  const { reply, urls } = await getFollowing(proxy.port, `http://allowed.test:${origin.port}/redirect?to=${to}`);
+  assert.equal(urls.length, 2);
+  assert.equal(reply.status, 403);
+  assert.equal(origin.seen.length, 1, "only the redirecting request reached the origin");
+
+  const ok = encodeURIComponent(`http://sub.wild.test:${origin.port}/headers`);
+  const followed = await getFollowing(proxy.port, `http://allowed.test:${origin.port}/redirect?to=${ok}`);
+  assert.equal(followed.reply.status, 200);
+});
+
+test("CONNECT tunnels to allowed hosts only", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t);
+  const open = await connectTunnel(proxy.port, `allowed.test:${origin.port}`);
+  t.after(() => open.socket.destroy());
+  assert.equal(open.status, 200);
+  open.socket.write(`GET /headers HTTP/1.1\r\nHost: allowed.test\r\nConnection: close\r\n\r\n`);
+  const raw = (await readAll(open.socket, open.rest)).toString();
+  assert.match(raw, /^HTTP\/1\.1 200/);
+  assert.doesNotMatch(raw, /x-bacalhau-job-id/i, "tunnelled bytes are not touched");
+
+  const refused = await connectTunnel(proxy.port, `refused.test:${origin.port}`);
+  t.after(() => refused.socket.destroy());
+  assert.equal(refused.status, 403);
+  const noPort = await connectTunnel(proxy.port, "allowed.test");
+  t.after(() => noPort.socket.destroy());
+  assert.equal(noPort.status, 400);
+});
+
+test("by default a name that resolves to loopback is refused", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t, { isAddressAllowed: undefined });
+  const reply = await viaProxy(proxy.port, `http://allowed.test:${origin.port}/headers`);
+  assert.equal(reply.status, 403);
+  assert.match(reply.body.toString(), /resolves only to addresses the proxy refuses/);
+  // An IP the allow-list names itself is an explicit choice and is let through.
+  const literal = await proxyFor(t, { domains: ["127.0.0.1"], isAddressAllowed: undefined });
+  assert.equal((await viaProxy(literal.port, `http://127.0.0.1:${origin.port}/headers`)).status, 200);
+});
+
+test("limits the job's traffic to 10 Mbit/s each way (within 20%)", async (t) => {
+  const origin = await startOrigin(t);
+  const proxy = await proxyFor(t);
+  const cap = 10_000_000 / 8;
+  const size = Math.round(cap * 2); // about two seconds each way at the cap
+  const timed = async (fn: () => Promise<number>) => {
+    const start = performance.now();
+    const bytes = await fn();
+    return bytes / ((performance.now() - start) / 1000);
+  };
+  const [down, up] = await Promise.all([
+    timed(async () => (await viaProxy(proxy.port, `http://allowed.test:${origin.port}/bytes?n=${size}`)).body.length),
+    timed(async () => {
+      const reply = await viaProxy(proxy.port, `http://allowed.test:${origin.port}/sink`, {
+        method: "POST",
+        body: new Uint8Array(size),
+        headers: { "content-length": size },
+      });
+      return Number(reply.body.toString());
+    }),
+  ]);
+  for (const [name, rate] of [["down", down], ["up", up]] as const) {
+    assert.ok(rate <= cap * 1.2, `${name}: ${Math.round(rate)} B/s is above the cap`);
+    assert.ok(rate >= cap * 0.8, `${name}: ${Math.round(rate)} B/s is far below the cap`);
+  }
+});
