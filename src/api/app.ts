@@ -21,6 +21,7 @@ import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerAgentRoutes } from "./routes/agent.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerJobLogRoutes } from "./routes/job-logs.ts";
+import { registerJobResultRoutes } from "./routes/job-results.ts";
 import { registerJobReadRoutes } from "./routes/jobs-read.ts";
 import { registerJobWriteRoutes } from "./routes/jobs-write.ts";
 import { registerLegacyRoutes } from "./routes/legacy.ts";
@@ -59,6 +60,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerAuthRoutes(app);
   registerJobWriteRoutes(app, deps);
   registerJobLogRoutes(app, deps);
+  registerJobResultRoutes(app, deps);
   registerJobReadRoutes(app, deps);
   registerNodeRoutes(app, deps);
   registerLegacyRoutes(app, deps);

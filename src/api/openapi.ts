@@ -47,6 +47,21 @@ const legacyVersion = {
   post: op("legacy version exchange", [], obj({ build_version_info: ref("BuildVersionInfo") }), obj({ client_id: str })),
 };
 
+const resultParams: Param[] = [idParam, namespace,
+  { name: "executionID", in: "path", required: true, schema: str, description: "execution ID, optionally ending in .tar.gz" }];
+const resultResponses = {
+  ...(op("", [], { type: "string", format: "binary" }, undefined, "application/gzip").responses as Schema),
+  "503": { description: "the compute node holding the result is not connected", content: { "application/json": { schema: ref("APIError") } } },
+};
+const resultDownload = {
+  get: {
+    summary: "download a local-publisher result (tar.gz), streamed from the compute node that holds it",
+    parameters: resultParams,
+    responses: resultResponses,
+  },
+  head: { summary: "check that a local-publisher result can be downloaded", parameters: resultParams, responses: resultResponses },
+};
+
 const paths: Record<string, Schema> = {
   "/": { get: redirect("/api/v1/agent/version") },
   "/version": { get: redirect("/api/v1/agent/version"), ...legacyVersion },
@@ -94,7 +109,11 @@ const paths: Record<string, Schema> = {
       page(ref("Execution"))),
   },
   "/api/v1/orchestrator/jobs/{id}/versions": { get: op("all versions of a job", [idParam, namespace], page(ref("Job"))) },
-  "/api/v1/orchestrator/jobs/{id}/results": { get: op("published results of the latest version", [idParam, namespace], page(ref("SpecConfig"))) },
+  "/api/v1/orchestrator/jobs/{id}/results": {
+    get: op("published results of the latest version; local-publisher results point at the route below on this API",
+      [idParam, namespace], page(ref("SpecConfig"))),
+  },
+  "/api/v1/orchestrator/jobs/{id}/results/{executionID}": resultDownload,
   "/api/v1/orchestrator/jobs/{id}/logs": {
     get: {
       summary: "log stream over a WebSocket; frames {value:{Type,Line}} and on failure {value,error} then close 1000",

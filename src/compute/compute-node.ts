@@ -34,6 +34,7 @@ import { checkBid, type AdmissionPolicy } from "./bidder.ts";
 import { CapacityTracker } from "./capacity.ts";
 import { LogManager } from "./logs.ts";
 import { ExecutionQueue } from "./queue.ts";
+import { readPublishedResult } from "./results.ts";
 import { executionDir, runExecution } from "./runner.ts";
 
 export interface ComputeNodeOptions {
@@ -102,6 +103,7 @@ export class ComputeNode {
     opts.transport.setHandler({
       onMessage: (msg) => this.#onMessage(msg),
       streamLogs: (req, signal) => this.#streamLogs(req, signal),
+      readResult: (executionID, signal) => readPublishedResult(this.#publishers.values(), executionID, signal),
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * What the HTTP API needs from the orchestrator beyond plain store reads: the write paths (submit,
- * stop, rerun, node approval) and the live log stream. The API validates and normalises request
- * bodies first; these methods receive typed, valid values and throw BacalhauError on refusal.
+ * stop, rerun, node approval), the live log stream, and the published results compute nodes hold.
+ * The API validates and normalises request bodies first; these methods receive typed, valid values
+ * and throw BacalhauError on refusal.
  */
 import type { ExecutionLog, Job, NodeInfo } from "../models/types.ts";
 
@@ -34,6 +35,13 @@ export interface LogStreamRequest {
   jobVersion?: number;
 }
 
+export interface ResultFetchRequest {
+  jobID: string;
+  namespace?: string;
+  /** The execution's full ID; it must belong to the job. */
+  executionID: string;
+}
+
 export interface OrchestratorAPI {
   /** Creates the job, or a new Version when a job of that Name exists in the namespace. */
   submitJob(job: Job, opts: SubmitOptions): SubmitResult;
@@ -44,6 +52,12 @@ export interface OrchestratorAPI {
   updateNode(nodeID: string, action: string, message: string): void;
   /** Stored output first, then live chunks while following; ends when the execution ends. */
   streamLogs(req: LogStreamRequest, signal: AbortSignal): AsyncIterable<ExecutionLog>;
+  /**
+   * The bytes of a `local`-published result, fetched from the compute node that ran the execution:
+   * NotFound for an unknown job or execution (or one of another job), ServiceUnavailable while
+   * that node is not connected.
+   */
+  fetchResult(req: ResultFetchRequest, signal: AbortSignal): AsyncIterable<Uint8Array>;
   /** This node's own NodeInfo (GET /api/v1/agent/node). */
   nodeInfo(): NodeInfo;
 }

@@ -21,6 +21,7 @@ import {
   JobType,
   TERMINAL_JOB_STATES,
   type Evaluation,
+  type Execution,
   type ExecutionLog,
   type Job,
   type NodeInfo,
@@ -29,7 +30,14 @@ import {
 import type { JobStore } from "../store/store.ts";
 import type { ToOrchestrator } from "../transport/messages.ts";
 import type { OrchestratorTransport } from "../transport/transport.ts";
-import type { LogStreamRequest, OrchestratorAPI, RerunResult, SubmitOptions, SubmitResult } from "./api.ts";
+import type {
+  LogStreamRequest,
+  OrchestratorAPI,
+  RerunResult,
+  ResultFetchRequest,
+  SubmitOptions,
+  SubmitResult,
+} from "./api.ts";
 import { EvaluationBroker } from "./evaluations.ts";
 import { event, Topic } from "./events.ts";
 import { Housekeeping } from "./housekeeping.ts";
@@ -253,6 +261,27 @@ export class Orchestrator implements OrchestratorAPI {
       });
     }
     yield* this.#opts.transport.streamLogs(exec.NodeID, { executionID: exec.ID, tail: req.tail, follow: req.follow }, signal);
+  }
+
+  async *fetchResult(req: ResultFetchRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const job = this.store.findJob(req.jobID, req.namespace ?? "");
+    let exec: Execution | undefined;
+    try {
+      exec = this.store.getExecution(req.executionID);
+    } catch (err) {
+      if (!(err instanceof BacalhauError && err.status === 404)) throw err;
+    }
+    if (!exec || exec.JobID !== job.ID) {
+      throw BacalhauError.notFound(`execution ${req.executionID} not found in job ${job.ID}`, { component: "Orchestrator" });
+    }
+    if (!this.nodes.isConnected(exec.NodeID)) {
+      throw new BacalhauError(`node ${exec.NodeID} that holds the result of execution ${exec.ID} is not connected`, {
+        code: "ServiceUnavailable",
+        component: "Orchestrator",
+        hint: "results are kept on the compute node; they are available again when it reconnects",
+      });
+    }
+    yield* this.#opts.transport.fetchResult(exec.NodeID, exec.ID, signal);
   }
 
   /** Resolves with the job once its state is one of `states` (now or later); rejects when `signal` aborts. */

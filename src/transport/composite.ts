@@ -32,11 +32,23 @@ export class CompositeOrchestratorTransport implements OrchestratorTransport {
     throw last;
   }
 
-  async *streamLogs(nodeID: string, req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {
+  streamLogs(nodeID: string, req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {
+    return this.#firstHolding((p) => p.streamLogs(nodeID, req, signal));
+  }
+
+  fetchResult(nodeID: string, executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    return this.#firstHolding((p) => p.fetchResult(nodeID, executionID, signal));
+  }
+
+  /**
+   * The stream of the first transport that holds the node: a part that does not hold it fails
+   * before its first item with ServiceUnavailable, and the next part is tried.
+   */
+  async *#firstHolding<T>(open: (p: OrchestratorTransport) => AsyncIterable<T>): AsyncGenerator<T> {
     let last: unknown;
     for (const p of this.#parts) {
-      const it = p.streamLogs(nodeID, req, signal)[Symbol.asyncIterator]();
-      let first: IteratorResult<ExecutionLog>;
+      const it = open(p)[Symbol.asyncIterator]();
+      let first: IteratorResult<T>;
       try {
         first = await it.next();
       } catch (err) {
@@ -45,8 +57,13 @@ export class CompositeOrchestratorTransport implements OrchestratorTransport {
         continue;
       }
       if (first.done) return;
-      yield first.value;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      try {
+        yield first.value;
+        for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      } finally {
+        // The consumer leaving early must stop the part's stream too.
+        await it.return?.();
+      }
       return;
     }
     throw last;

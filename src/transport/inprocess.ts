@@ -5,6 +5,7 @@
  */
 import { BacalhauError } from "../models/errors.ts";
 import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from "./messages.ts";
+import { readResultOf } from "./result-reader.ts";
 import type {
   ComputeHandler,
   ComputeTransport,
@@ -54,6 +55,16 @@ export class InProcessHub implements OrchestratorTransport {
     const handler = this.#computes.get(nodeID)?.handler;
     if (!handler) throw unreachable(nodeID);
     yield* handler.streamLogs(structuredClone(req), signal);
+  }
+
+  async *fetchResult(nodeID: string, executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const handler = this.#computes.get(nodeID)?.handler;
+    if (!handler) throw unreachable(nodeID);
+    for await (const chunk of readResultOf(handler, executionID, signal)) {
+      if (signal.aborted) return;
+      // A copy, as if it had crossed the wire: the producer may reuse its buffer.
+      yield chunk.slice();
+    }
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,12 @@ import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from
 export interface ComputeHandler {
   onMessage(msg: ToCompute): void | Promise<void>;
   streamLogs(req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog>;
+  /**
+   * The bytes of an execution's locally published result (the `local` publisher's tar.gz), so the
+   * requester can serve it to clients that cannot reach this node. Throws a NotFound BacalhauError
+   * when this node holds no such result. A handler without it holds no results.
+   */
+  readResult?(executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /** Implemented by the orchestrator role. `nodeID` names the sender. */
@@ -20,6 +26,12 @@ export interface OrchestratorTransport {
   setHandler(handler: OrchestratorHandler): void;
   send(nodeID: string, msg: ToCompute): Promise<void>;
   streamLogs(nodeID: string, req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog>;
+  /**
+   * Streams the result `executionID` published on `nodeID` (see ComputeHandler.readResult): NotFound
+   * when the node holds none, ServiceUnavailable when the node is not connected; aborting `signal`
+   * ends the iteration and stops the node reading.
+   */
+  fetchResult(nodeID: string, executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
 

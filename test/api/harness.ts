@@ -7,7 +7,7 @@ import { BacalhauError } from "../../src/models/errors.ts";
 import { newEvaluationID, newExecutionID, newJobID } from "../../src/models/ids.ts";
 import { nowNanos } from "../../src/models/time.ts";
 import type { BuildVersionInfo, Execution, ExecutionLog, Job, NodeInfo, NodeState } from "../../src/models/types.ts";
-import type { LogStreamRequest, OrchestratorAPI, SubmitOptions } from "../../src/orchestrator/api.ts";
+import type { LogStreamRequest, OrchestratorAPI, ResultFetchRequest, SubmitOptions } from "../../src/orchestrator/api.ts";
 import { startHttpServer } from "../../src/runtime/http.ts";
 import { SqliteJobStore } from "../../src/store/sqlite/store.ts";
 
@@ -36,6 +36,8 @@ export class FakeOrchestrator implements OrchestratorAPI {
   aborted = Promise.withResolvers<void>();
   /** When set, streams wait on it after the scripted lines (a "following" stream). */
   hold: Promise<void> | undefined;
+  /** Result chunks per execution ID, or the error fetching it fails with; missing means NotFound. */
+  readonly results = new Map<string, Uint8Array[] | BacalhauError>();
 
   constructor(store: SqliteJobStore) {
     this.store = store;
@@ -76,6 +78,18 @@ export class FakeOrchestrator implements OrchestratorAPI {
     if (!lines) throw BacalhauError.notFound(`no executions found for job ${req.jobID}`, { component: "Orchestrator" });
     yield* lines.slice(req.tail ? -req.tail : 0);
     if (req.follow && this.hold) await this.hold;
+  }
+
+  async *fetchResult(req: ResultFetchRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const job = this.store.findJob(req.jobID, req.namespace);
+    const exec = this.store.getExecution(req.executionID);
+    const result = exec.JobID === job.ID ? this.results.get(exec.ID) : undefined;
+    if (result === undefined) throw BacalhauError.notFound(`no result for ${req.executionID}`, { component: "Orchestrator" });
+    if (result instanceof BacalhauError) throw result;
+    for (const chunk of result) {
+      if (signal.aborted) return;
+      yield chunk;
+    }
   }
 
   nodeInfo(): NodeInfo {

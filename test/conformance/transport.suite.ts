@@ -2,7 +2,7 @@
  * The checks every transport passes, written once against src/transport/transport.ts. A test file
  * calls `runTransportSuite` with a factory that builds one orchestrator side and N connected compute
  * sides (and registers their teardown); the suite attaches handlers and checks delivery, order,
- * replies, errors, log streams and aborts.
+ * replies, errors, log streams, result fetches and aborts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -10,6 +10,8 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { BacalhauError } from "../../src/models/errors.ts";
 import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from "../../src/transport/messages.ts";
 import type { ComputeHandler, ComputeTransport, OrchestratorTransport } from "../../src/transport/transport.ts";
+import { noResults, runResultChecks } from "./transport-results.checks.ts";
+import type { ResultBehaviour } from "./transport-results.checks.ts";
 
 export interface TransportHarness {
   orchestrator: OrchestratorTransport;
@@ -27,10 +29,11 @@ const COMPUTES = 3;
 const MESSAGES = 40;
 
 /** A compute handler whose behaviour each check swaps in. */
-class ComputeBehaviour implements ComputeHandler {
+class ComputeBehaviour implements ComputeHandler, ResultBehaviour {
   received: ToCompute[] = [];
   onMessageImpl: (msg: ToCompute) => void | Promise<void> = () => undefined;
   logsImpl: (req: LogsRequest, signal: AbortSignal) => AsyncIterable<ExecutionLog> = async function* () {};
+  resultImpl: (executionID: string, signal: AbortSignal) => AsyncIterable<Uint8Array> = noResults;
 
   onMessage(msg: ToCompute): void | Promise<void> {
     this.received.push(msg);
@@ -39,6 +42,10 @@ class ComputeBehaviour implements ComputeHandler {
 
   streamLogs(req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {
     return this.logsImpl(req, signal);
+  }
+
+  readResult(executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    return this.resultImpl(executionID, signal);
   }
 }
 
@@ -238,5 +245,7 @@ export function runTransportSuite(name: string, factory: TransportFactory): void
       assert.equal(again.length, 1);
       await h.orchestrator.send(ids[0]!, { type: "BidAccepted", executionID: "after" });
     });
+
+    await runResultChecks(t, h.orchestrator, ids, behaviours);
   });
 }

@@ -3,7 +3,7 @@
  * requester schedules on remote compute nodes, notices nodes that vanish, and survives its own restart.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Execution } from "../../src/models/types.ts";
@@ -128,6 +128,33 @@ test("private network of processes", async (suite) => {
     await until("the WebSockets node", () => nodes(req.api), (n) => connected(n).length === 1);
     const { JobID } = await submit(req.api, wasmJob("hello", { args: ["ws"] }));
     assert.equal((await waitTerminal(req.api, JobID)).State.StateType, "Completed");
+  });
+
+  await suite.test("a local-published result of a WebSockets-only compute node downloads through the requester", async (t) => {
+    const req = await startRequester(t, { args: ["--websocket-port", "0"] });
+    const info = await getJSON<{ ID: string; Addrs: string[] }>(`${req.api}/api/v1/peer`);
+    const ws = info.Addrs.find((a) => a.includes("/ws/") && a.startsWith("/ip4/127.0.0.1/"));
+    assert.ok(ws, info.Addrs.join(" "));
+    await startCompute(t, req, { peer: ws });
+    await until("the compute node", () => nodes(req.api), (n) => connected(n).length === 1);
+    const { JobID } = await submit(req.api, wasmJob("hello", { args: ["published"], task: { Publisher: { Type: "local" } } }));
+    assert.equal((await waitTerminal(req.api, JobID)).State.StateType, "Completed");
+
+    const [run] = await executions(req.api, JobID);
+    const onCompute = new URL(String(run.PublishedResult.Params?.URL));
+    const { Items: [listed] } = await getJSON<{ Items: { Type: string; Params: { URL: string } }[] }>(
+      `${req.api}/api/v1/orchestrator/jobs/${JobID}/results`);
+    const url = new URL(listed!.Params.URL);
+    assert.equal(url.origin, req.api, "the result URL is the requester's API");
+    assert.notEqual(url.port, onCompute.port, "not the compute node's own publisher port");
+    assert.equal(url.pathname, `/api/v1/orchestrator/jobs/${JobID}/results/${run.ID}.tar.gz`);
+
+    const out = join(tempDir(t), "out");
+    const env = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(req.port) };
+    const get = await runCli(["job", "get", JobID, "--output-dir", out], env);
+    assert.equal(get.code, 0, get.stderr);
+    assert.match(get.stdout, /have been written to/);
+    assert.equal(readFileSync(join(out, "stdout"), "utf8"), "Hello, published!\n");
   });
 
   await suite.test("a compute node on the other runtime joins this runtime's requester", async (t) => {

@@ -1,9 +1,7 @@
-/** Read-only job routes: list, get, history, executions, versions, results. */
+/** Read-only job routes: list, get, history, executions, versions (results: job-results.ts). */
 import type { Context, Hono } from "hono";
-import { BacalhauError } from "../../models/errors.ts";
 import { matchesSelector, parseSelectors } from "../../models/labels.ts";
 import { decodePagingToken, encodePagingToken } from "../../models/paging.ts";
-import { ExecutionStateType, JobType } from "../../models/types.ts";
 import type { Execution, JobHistory, Page } from "../../models/types.ts";
 import type { ExecutionsQuery } from "../../store/store.ts";
 import type { ApiDeps, ApiEnv } from "../deps.ts";
@@ -120,20 +118,5 @@ export function registerJobReadRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.get(`${JOBS}/:id/versions`, (c) => {
     const job = findJob(store, c.req.param("id"), queryString(c, "namespace"));
     return c.json({ Items: store.getJobVersions(job.ID), NextToken: "" });
-  });
-
-  app.get(`${JOBS}/:id/results`, (c) => {
-    const job = findJob(store, c.req.param("id"), queryString(c, "namespace"));
-    if (job.Type !== JobType.Batch && job.Type !== JobType.Ops) {
-      // Bacalhau answers 500 here; kept for wire compatibility.
-      throw BacalhauError.internal(`job type ${job.Type} does not support results; only batch and ops jobs do`, {
-        component: API_COMPONENT,
-        hint: "read the logs of long-running jobs instead",
-      });
-    }
-    const items = store.getExecutions(job.ID, { jobVersion: job.Version })
-      .filter((e) => e.ComputeState.StateType === ExecutionStateType.Completed && e.PublishedResult?.Type)
-      .map((e) => e.PublishedResult);
-    return c.json({ Items: items, NextToken: "" });
   });
 }

@@ -1,6 +1,6 @@
 /**
- * Fetching a job's published results (`urlDownload` tar.gz files from the compute nodes' local
- * publishers) into a folder: raw archives, or extracted and merged into one results tree.
+ * Fetching a job's published results (`urlDownload` tar.gz files, served by the requester for the
+ * `local` publisher) into a folder: raw archives, or extracted and merged into one results tree.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -52,13 +52,19 @@ async function fetchBytes(url: string, timeoutSecs: number): Promise<Uint8Array>
   } catch (err) {
     throw new BacalhauError(`failed to download ${url}: ${(err as Error).message}`, {
       component: "ResultsDownloader",
-      hint: "check that the compute node that ran the job is reachable, or raise --download-timeout-secs",
+      hint: "check that the requester (and the compute node that ran the job) is reachable, or raise --download-timeout-secs",
       cause: err,
     });
   }
   if (!res.ok) {
-    await res.body?.cancel();
-    throw new BacalhauError(`failed to download ${url}: HTTP ${res.status}`, { component: "ResultsDownloader" });
+    // A requester serving the result explains a failure (e.g. the compute node is offline) in an APIError body.
+    const body = await res.text().catch(() => "");
+    let why = "";
+    try {
+      const message = (JSON.parse(body) as { Message?: unknown }).Message;
+      if (typeof message === "string" && message) why = `: ${message}`;
+    } catch { /* not an APIError */ }
+    throw new BacalhauError(`failed to download ${url}: HTTP ${res.status}${why}`, { component: "ResultsDownloader" });
   }
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -12,7 +12,7 @@
  * await publisher.close();
  * ```
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { BacalhauError } from "../../models/errors.ts";
 import type { SpecConfig } from "../../models/types.ts";
@@ -33,6 +33,16 @@ export interface LocalPublisherOptions {
   advertiseAddress?: string;
 }
 
+/** A publisher that keeps results as files on this node, so the node can hand them over itself. */
+export interface ResultFiles {
+  /** The path of the published archive of `executionID`, or undefined when there is none. */
+  resultFile(executionID: string): Promise<string | undefined>;
+}
+
+export function hasResultFiles(p: Publisher): p is Publisher & ResultFiles {
+  return typeof (p as Partial<ResultFiles>).resultFile === "function";
+}
+
 const COMPONENT = "LocalPublisher";
 export const DEFAULT_LOCAL_PUBLISHER_PORT = 6001;
 
@@ -41,7 +51,9 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-export function createLocalPublisher(opts: LocalPublisherOptions): Publisher & { readonly port: number | undefined } {
+export function createLocalPublisher(
+  opts: LocalPublisherOptions,
+): Publisher & ResultFiles & { readonly port: number | undefined } {
   const address = opts.address ?? "127.0.0.1";
   let server: Promise<RunningHttpServer> | undefined;
   let running: RunningHttpServer | undefined;
@@ -93,6 +105,13 @@ export function createLocalPublisher(opts: LocalPublisherOptions): Publisher & {
       await packPathToTarGzFile(req.resultsDir, join(opts.directory, name), { signal: req.signal });
       const host = urlHost(opts.advertiseAddress ?? address);
       return { Type: "urlDownload", Params: { URL: `http://${host}:${srv.port}/${name}` } };
+    },
+    async resultFile(executionID: string) {
+      const name = `${executionID}.tar.gz`;
+      if (!RESULT_FILE_NAME.test(name)) return undefined;
+      const path = join(opts.directory, name);
+      const info = await stat(path).catch(() => undefined);
+      return info?.isFile() ? path : undefined;
     },
     async close() {
       const pending = server;

@@ -3,7 +3,7 @@
  * keeps it: when the connection drops or the requester restarts it dials again with exponential
  * backoff and, once connected, calls `onConnected` so the node handshakes again.
  */
-import type { Libp2p, Stream } from "@libp2p/interface";
+import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Multiaddr } from "@multiformats/multiaddr";
 import type { Reply, ToCompute, ToOrchestrator } from "../messages.ts";
@@ -11,7 +11,8 @@ import type { ComputeHandler, ComputeTransport } from "../transport.ts";
 import { unavailable } from "./errors.ts";
 import { FrameWriter, readFrames } from "./frames.ts";
 import { serveLogs } from "./logs.ts";
-import { LOGS_PROTOCOL, NCL_PROTOCOL } from "./protocols.ts";
+import { LOGS_PROTOCOL, NCL_PROTOCOL, RESULTS_PROTOCOL } from "./protocols.ts";
+import { serveResult } from "./results.ts";
 import { isFrame, RpcSession } from "./rpc-session.ts";
 import type { SessionFrame } from "./rpc-session.ts";
 
@@ -54,17 +55,21 @@ export class Libp2pComputeTransport implements ComputeTransport {
     if (this.#addrs.length === 0) throw new TypeError("the orchestrator has no address");
   }
 
-  /** Registers the logs protocol and starts connecting; it does not wait for the connection. */
+  /** Registers the logs and results protocols and starts connecting; it does not wait for the connection. */
   async start(): Promise<void> {
     if (this.#loop) return;
     const requester = this.#addrs[0]?.getComponents().findLast((c) => c.name === "p2p")?.value;
+    // Only the requester may read this node's logs and results.
+    const fromRequester = (stream: Stream, connection: Connection): boolean => {
+      if (requester === undefined || connection.remotePeer.toString() === requester) return true;
+      stream.abort(new Error("not the requester"));
+      return false;
+    };
     await this.#libp2p.handle(LOGS_PROTOCOL, (stream, connection) => {
-      // Only the requester may read this node's logs.
-      if (requester !== undefined && connection.remotePeer.toString() !== requester) {
-        stream.abort(new Error("not the requester"));
-        return;
-      }
-      void serveLogs(stream, this.#handler);
+      if (fromRequester(stream, connection)) void serveLogs(stream, this.#handler);
+    });
+    await this.#libp2p.handle(RESULTS_PROTOCOL, (stream, connection) => {
+      if (fromRequester(stream, connection)) void serveResult(stream, this.#handler);
     });
     this.#loop = this.#run();
   }
@@ -111,6 +116,7 @@ export class Libp2pComputeTransport implements ComputeTransport {
     await this.#session?.close();
     await this.#loop;
     await this.#libp2p.unhandle(LOGS_PROTOCOL).catch(() => undefined);
+    await this.#libp2p.unhandle(RESULTS_PROTOCOL).catch(() => undefined);
   }
 
   async #run(): Promise<void> {

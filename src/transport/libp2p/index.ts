@@ -16,4 +16,4 @@ export { Libp2pOrchestratorTransport } from "./orchestrator.ts";
 export type { Libp2pOrchestratorOptions } from "./orchestrator.ts";
 export { Libp2pComputeTransport } from "./compute.ts";
 export type { Libp2pComputeOptions } from "./compute.ts";
-export { LOGS_PROTOCOL, NCL_PROTOCOL } from "./protocols.ts";
+export { LOGS_PROTOCOL, NCL_PROTOCOL, RESULTS_PROTOCOL } from "./protocols.ts";

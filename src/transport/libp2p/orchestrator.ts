@@ -1,7 +1,8 @@
 /**
  * The requester's side of the libp2p transport. Compute nodes dial it and open one ncl stream each,
- * naming their NodeID in a hello frame; from then on `send(nodeID, …)` goes down that stream and
- * `streamLogs` dials the same peer. A node with no open stream is unreachable (ServiceUnavailable).
+ * naming their NodeID in a hello frame; from then on `send(nodeID, …)` goes down that stream, and
+ * `streamLogs` and `fetchResult` dial the same peer. A node with no open stream is unreachable
+ * (ServiceUnavailable).
  */
 import type { Connection, Libp2p, PeerId, Stream } from "@libp2p/interface";
 import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from "../messages.ts";
@@ -10,6 +11,7 @@ import { unavailable } from "./errors.ts";
 import { FrameWriter, readFrames } from "./frames.ts";
 import { requestLogs } from "./logs.ts";
 import { NCL_PROTOCOL } from "./protocols.ts";
+import { requestResult } from "./results.ts";
 import { isFrame, RpcSession } from "./rpc-session.ts";
 import type { SessionFrame } from "./rpc-session.ts";
 
@@ -74,6 +76,12 @@ export class Libp2pOrchestratorTransport implements OrchestratorTransport {
     const node = this.#nodes.get(nodeID);
     if (!node || node.session.ended) throw unavailable(`node ${nodeID} is not connected`);
     yield* requestLogs(this.#libp2p, node.peer, req, signal);
+  }
+
+  async *fetchResult(nodeID: string, executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    const node = this.#nodes.get(nodeID);
+    if (!node || node.session.ended) throw unavailable(`node ${nodeID} is not connected`);
+    yield* requestResult(this.#libp2p, node.peer, executionID, signal);
   }
 
   async close(): Promise<void> {
