@@ -20,6 +20,37 @@ export const TARGETS: Target[] = [
   { key: "idle_rss_total_mb", label: "idle RSS (+ runners)", unit: "MB", kind: "max", value: 100 },
 ];
 
+/**
+ * Figures with no target set (the network ones): printed in the same table, with the local target
+ * they are naturally read against, if any, as a reference rather than a verdict.
+ */
+export interface Untargeted {
+  key: string;
+  label: string;
+  unit: string;
+  reference?: string;
+}
+
+export const NETWORK_FIGURES: Untargeted[] = [
+  { key: "remote_latency_p50_ms", label: "remote latency p50", unit: "ms", reference: "local <= 20" },
+  { key: "remote_latency_p99_ms", label: "remote latency p99", unit: "ms", reference: "local <= 60" },
+  { key: "compute_idle_rss_mb", label: "idle RSS (compute)", unit: "MB", reference: "serve <= 100" },
+  { key: "compute_idle_runners_rss_mb", label: "  its runners' RSS", unit: "MB" },
+];
+
+export const SCALE_FIGURES: Untargeted[] = [
+  { key: "scale_computes", label: "compute processes", unit: "" },
+  { key: "scale_connect_all_ms", label: "all CONNECTED", unit: "ms" },
+  { key: "scale_latency_p50_ms", label: "latency p50 (N nodes)", unit: "ms", reference: "local <= 20" },
+  { key: "scale_latency_p99_ms", label: "latency p99 (N nodes)", unit: "ms", reference: "local <= 60" },
+  { key: "scale_ops_ms", label: "ops job on all N", unit: "ms" },
+  { key: "scale_compute_rss_min_mb", label: "compute RSS min", unit: "MB" },
+  { key: "scale_compute_rss_median_mb", label: "compute RSS median", unit: "MB", reference: "serve <= 100" },
+  { key: "scale_compute_rss_max_mb", label: "compute RSS max", unit: "MB" },
+  { key: "scale_runners_after_rss_median_mb", label: "  runners/node after job", unit: "MB" },
+  { key: "scale_requester_rss_mb", label: "requester RSS", unit: "MB" },
+];
+
 export type Figures = Record<string, number | null>;
 
 function verdict(t: Target, v: number | null): string {
@@ -41,6 +72,8 @@ export interface TableInput {
   notes: string[];
   phases?: PhaseSummary[];
   errors: string[];
+  /** Rows without a target to print after the targeted ones (only those of the sections that ran). */
+  untargeted?: Untargeted[];
 }
 
 export function formatTable(input: TableInput): string {
@@ -51,6 +84,12 @@ export function formatTable(input: TableInput): string {
     const shown = v === null ? "-" : String(v);
     const target = `${t.kind === "max" ? "<=" : ">="} ${t.value}`;
     lines.push(`${t.label.padEnd(24)} ${shown.padStart(10)}  ${t.unit.padEnd(7)} ${target.padEnd(10)} ${verdict(t, v)}`);
+  }
+  for (const u of input.untargeted ?? []) {
+    const v = input.figures[u.key] ?? null;
+    const shown = v === null ? "-" : String(v);
+    const ref = u.reference ? `(ref: ${u.reference})` : "";
+    lines.push(`${u.label.padEnd(24)} ${shown.padStart(10)}  ${u.unit.padEnd(7)} ${"none".padEnd(10)} ${ref}`.trimEnd());
   }
   if (input.notes.length > 0) lines.push("", ...input.notes.map((n) => `  ${n}`));
   if (input.phases && input.phases.length > 0) {
