@@ -1,0 +1,159 @@
+/**
+ * The docker executor: runs a job's container through the Docker engine (dockerode) with
+ * Bacalhau's semantics — image, entrypoint, parameters, env and working directory from the engine
+ * Params; inputs and ResultPaths bind-mounted; memory and CPU limits; stdout/stderr streamed to
+ * the job's logs as they come; the container's exit code as the result; OOM kills, missing images
+ * and start failures as errors; job networking None/Host/Full/Bridge/HTTP (the last through a
+ * per-job egress proxy). Every container is labelled with its execution and removed afterwards.
+ *
+ * @example
+ * ```ts
+ * const executor = createDockerExecutor({ pullImages: false });
+ * if (await executor.isInstalled()) console.log(await executor.run(request)); // { exitCode, errorMsg? }
+ * await executor.close();
+ * ```
+ */
+import type { SpecConfig } from "../../models/types.ts";
+import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
+import { abortMessage } from "../wasm/executor.ts";
+import { dockerClient, engineReachable } from "./client.ts";
+import { containerSpec } from "./container-spec.ts";
+import type { ContainerSpec, DockerApi, DockerContainer } from "./engine.ts";
+import { DockerStreamDemuxer } from "./demux.ts";
+import { engineMessage } from "./errors.ts";
+import type { ProxySettings } from "./http-network.ts";
+import { ensureImage, imagePresent, notFoundMessage } from "./image.ts";
+import { jobNetwork, type JobNetwork } from "./network.ts";
+import { parseDockerParams } from "./params.ts";
+
+export interface DockerExecutorOptions {
+  /** Engine address; default DOCKER_HOST, then /var/run/docker.sock. */
+  dockerHost?: string;
+  /** Pull images that are not present. Default: true unless SKIP_IMAGE_PULL is set. */
+  pullImages?: boolean;
+  /** Tuning for the egress proxy of HTTP-networked jobs (rate, name resolution, address guard). */
+  proxy?: ProxySettings;
+  /** Firewall HTTP-networked jobs off the host's other ports (iptables; needs root). Default true. */
+  guardHost?: boolean;
+}
+
+export function createDockerExecutor(opts: DockerExecutorOptions = {}): DockerExecutor {
+  return new DockerExecutor(opts);
+}
+
+type Outcome = { kind: "exited"; code: number } | { kind: "aborted" };
+
+export class DockerExecutor implements Executor {
+  readonly type = "docker";
+  readonly #docker: DockerApi;
+  readonly #opts: DockerExecutorOptions;
+  readonly #pull: boolean;
+
+  constructor(opts: DockerExecutorOptions = {}) {
+    this.#opts = opts;
+    this.#docker = dockerClient({ dockerHost: opts.dockerHost });
+    this.#pull = opts.pullImages ?? !process.env["SKIP_IMAGE_PULL"];
+  }
+
+  isInstalled(): Promise<boolean> {
+    return engineReachable(this.#docker, { dockerHost: this.#opts.dockerHost });
+  }
+
+  async checkBid(engine: SpecConfig): Promise<string | undefined> {
+    try {
+      const params = parseDockerParams(engine.Params);
+      if (!this.#pull && !(await imagePresent(this.#docker, params.image))) {
+        return `${notFoundMessage(params.image)} and this node does not pull images`;
+      }
+      return undefined;
+    } catch (err) {
+      return engineMessage(err);
+    }
+  }
+
+  async run(req: ExecutionRequest): Promise<ExecutorResult> {
+    const fail = (errorMsg: string): ExecutorResult => ({ exitCode: -1, errorMsg });
+    let spec: ContainerSpec;
+    let net: JobNetwork;
+    try {
+      const params = parseDockerParams(req.engine.Params);
+      if (req.signal.aborted) return fail(abortMessage(req.signal));
+      await ensureImage(this.#docker, params.image, this.#pull);
+      if (req.signal.aborted) return fail(abortMessage(req.signal));
+      net = await jobNetwork(this.#docker, req, this.#opts);
+      spec = containerSpec(params, req, net);
+    } catch (err) {
+      return fail(engineMessage(err));
+    }
+    try {
+      if (req.signal.aborted) return fail(abortMessage(req.signal));
+      let container: DockerContainer;
+      try {
+        container = await this.#docker.createContainer(spec);
+      } catch (err) {
+        return fail(`failed to create container: ${engineMessage(err)}`);
+      }
+      try {
+        return await this.#runContainer(container, req);
+      } finally {
+        await container.remove({ force: true, v: true }).catch(() => {});
+      }
+    } finally {
+      await net.release();
+    }
+  }
+
+  async #runContainer(container: DockerContainer, req: ExecutionRequest): Promise<ExecutorResult> {
+    const fail = (errorMsg: string): ExecutorResult => ({ exitCode: -1, errorMsg });
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true, hijack: true });
+    try {
+      const demux = new DockerStreamDemuxer(req.logs);
+      const { promise: drained, resolve: onDrained } = Promise.withResolvers<void>();
+      stream.on("data", (chunk: Uint8Array) => demux.push(chunk));
+      stream.once("end", () => onDrained());
+      stream.once("close", () => onDrained());
+      stream.once("error", () => onDrained());
+
+      const { promise: aborted, resolve: onAbort } = Promise.withResolvers<Outcome>();
+      const abort = () => onAbort({ kind: "aborted" });
+      if (req.signal.aborted) return fail(abortMessage(req.signal));
+      req.signal.addEventListener("abort", abort, { once: true });
+      try {
+        // Ask for the exit before starting, so even a container that ends at once is seen ending.
+        const exited = container.wait({ condition: "next-exit" }).then(
+          (r): Outcome => ({ kind: "exited", code: r.StatusCode }),
+        );
+        exited.catch(() => {});
+        try {
+          await container.start();
+        } catch (err) {
+          return fail(`failed to start container: ${engineMessage(err)}`);
+        }
+        const outcome = await Promise.race([exited, aborted]);
+        if (outcome.kind === "aborted") {
+          await container.kill().catch(() => {});
+          return fail(abortMessage(req.signal));
+        }
+        await drained; // the attach stream ends once the container's output is all delivered
+        const info = await container.inspect();
+        if (info.State.OOMKilled) {
+          return {
+            exitCode: outcome.code,
+            errorMsg: `memory limit exceeded: the container was killed at its limit of ${req.resources.Memory} bytes`,
+          };
+        }
+        return { exitCode: outcome.code };
+      } catch (err) {
+        return fail(`docker: ${engineMessage(err)}`);
+      } finally {
+        req.signal.removeEventListener("abort", abort);
+      }
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
