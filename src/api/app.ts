@@ -17,6 +17,7 @@ import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { API_COMPONENT, errorResponse, notFoundResponse } from "./errors.ts";
 import { requireOrchestrator } from "./lookup.ts";
 import { clientVersionGate, requestId, serverVersionHeaders } from "./middleware.ts";
+import { IPFS_API_PREFIX, registerIpfsRoutes } from "../ipfs/api-routes.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerAgentRoutes } from "./routes/agent.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -39,7 +40,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use("*", cors({ origin: "*", exposeHeaders: ["X-Request-Id", "X-Bacalhau-Git-Version"] }));
   app.use("*", serverVersionHeaders(deps.version));
   app.use("/api/*", clientVersionGate(deps.version));
-  app.use("*", bodyLimit({
+  const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>
       errorResponse(c, new BacalhauError(`request body is larger than ${MAX_BODY_BYTES} bytes`, {
@@ -48,7 +49,9 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
         component: API_COMPONENT,
         hint: "send large inputs as an input source (URL, IPFS) instead of inline",
       })),
-  }));
+  });
+  // Uploads to IPFS are streamed to disk with their own size limit.
+  app.use("*", (c, next) => (c.req.path === `${IPFS_API_PREFIX}/add` ? next() : limit(c, next)));
   // Compute-only nodes have no orchestrator: say so instead of answering from an empty store.
   app.use("/api/v1/orchestrator/*", async (_c, next) => {
     requireOrchestrator(deps.orchestrator);
@@ -64,6 +67,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerJobReadRoutes(app, deps);
   registerNodeRoutes(app, deps);
   registerLegacyRoutes(app, deps);
+  if (deps.ipfs) registerIpfsRoutes(app, { ipfs: deps.ipfs, tmpDir: deps.tmpDir });
   app.get("/api/v1/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 
   app.notFound(notFoundResponse);

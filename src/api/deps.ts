@@ -2,6 +2,7 @@
 import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
 import type { OrchestratorAPI } from "../orchestrator/api.ts";
 import type { JobStore } from "../store/store.ts";
+import type { IpfsNode } from "../ipfs/node.ts";
 
 export interface ApiDeps {
   store: JobStore;
@@ -14,6 +15,10 @@ export interface ApiDeps {
   debug?: () => Record<string, unknown>;
   /** The node's libp2p identity, when it is on a libp2p network (GET /api/v1/peer). */
   peerInfo?: () => { ID: string; Addrs: string[] };
+  /** The node's embedded IPFS (`/api/v1/ipfs/*`), when it runs one. */
+  ipfs?: IpfsNode;
+  /** Where large uploads and downloads are staged (default: the system temp dir). */
+  tmpDir?: string;
 }
 
 export interface ApiEnv {

@@ -20,6 +20,7 @@ const FLAGS: FlagSpec[] = [
   { name: "stack-repo", type: "string", help: "keep the nodes' data here (default: a temp dir removed on exit)" },
   { name: "allow-listed-local-paths", type: "strings", split: true, help: "host paths jobs may mount, on every compute node" },
   { name: "job-selection-accept-networked", type: "bool", help: "compute nodes accept networked jobs" },
+  { name: "private-internal-ipfs", type: "bool", default: true, help: "every node runs an IPFS node on the private swarm (default true; =false to turn off)" },
   { name: "help", short: "h", type: "bool", help: "help for devstack" },
 ];
 
@@ -117,6 +118,7 @@ export async function devstackCommand(args: string[]): Promise<number> {
     edit: (cfg) => {
       cfg.Compute.AllowListedLocalPaths = f.list("allow-listed-local-paths");
       if (f.bool("job-selection-accept-networked")) cfg.JobAdmissionControl.RejectNetworkedJobs = false;
+      cfg.IPFS.PrivateInternal = f.bool("private-internal-ipfs");
     },
   });
   const orchestrators = stack.nodes.filter((n) => n.orchestrator && !n.compute).length;
@@ -127,6 +129,7 @@ export async function devstackCommand(args: string[]): Promise<number> {
     `Orchestrators: ${orchestrators}  Compute nodes: ${computes}  Hybrid nodes: ${hybrids}`,
     `Nodes' data: ${dir}${keep ? "" : " (removed on exit)"}`,
     "To use the devstack, run the following commands in your shell:",
+    ...(stack.entry.ipfs ? [`export BACALHAU_IPFS_SWARM_ADDRESSES=${stack.entry.p2p!.host.printableAddress()}`] : []),
     `export BACALHAU_API_HOST=127.0.0.1`,
     `export BACALHAU_API_PORT=${stack.entry.apiPort}`,
     "",

@@ -24,6 +24,10 @@ export const SERVE_FLAGS: FlagSpec[] = [
   { name: "websocket-port", type: "int", help: "also listen for libp2p over WebSockets on this port (for nodes behind NAT)" },
   { name: "swarm-key", type: "string", help: "the private swarm key file (a requester creates <data-dir>/swarm.key when none is given)" },
   { name: "no-p2p", type: "bool", help: "a requester that takes no remote compute nodes (no libp2p listener)" },
+  { name: "private-internal-ipfs", type: "bool", help: "run an IPFS node inside this one, on the private swarm only (ipfs inputs and publisher)" },
+  { name: "ipfs-swarm-addrs", type: "strings", split: true, aliases: ["ipfs-swarm-addr"], help: "more swarm peers to fetch IPFS blocks from (multiaddrs …/p2p/<PeerID>)" },
+  { name: "job-selection-data-locality", type: "string", help: "local: bid only on jobs whose inputs are already on this node; anywhere (default)" },
+  { name: "disable-engine", type: "strings", split: true, help: "execution engines not to offer, e.g. docker" },
   { name: "data-dir", type: "string", help: "where the node keeps its state (default ~/.bacalhau, env BACALHAU_DIR)" },
   { name: "config", short: "c", type: "strings", help: "a YAML config file, Key.Path=value, or a bare Key.Path (true); repeatable" },
   { name: "labels", type: "strings", help: "node labels, key=value[,key=value]" },
@@ -95,6 +99,10 @@ export function configFromServeFlags(args: string[], env: Record<string, string 
   if (f.has("labels")) cfg.Labels = { ...cfg.Labels, ...parseLabels(f.list("labels").join(",")) };
   if (f.has("allow-listed-local-paths")) cfg.Compute.AllowListedLocalPaths = f.list("allow-listed-local-paths");
   if (f.bool("job-selection-accept-networked")) cfg.JobAdmissionControl.RejectNetworkedJobs = false;
+  if (f.has("private-internal-ipfs")) cfg.IPFS.PrivateInternal = f.bool("private-internal-ipfs");
+  if (f.has("ipfs-swarm-addrs")) cfg.IPFS.SwarmAddresses = f.list("ipfs-swarm-addrs");
+  if (f.has("job-selection-data-locality")) cfg.JobAdmissionControl.Locality = f.string("job-selection-data-locality");
+  if (f.has("disable-engine")) cfg.Engines.Disabled = f.list("disable-engine");
   if (f.bool("job-selection-reject-stateless")) cfg.JobAdmissionControl.RejectStatelessJobs = true;
   const set = (flag: string, key: string) => {
     if (f.has(flag)) setConfigValue(cfg, key, f.string(flag));
@@ -115,6 +123,15 @@ export function configFromServeFlags(args: string[], env: Record<string, string 
 export function connectInstructions(node: RunningNode): string {
   const roles = [node.orchestrator ? "orchestrator" : "", node.compute ? "compute" : ""].filter(Boolean).join(", ");
   const lines = [`bacalhau node running: ${node.nodeID} (${roles})`, `API: ${node.apiURL}`];
+  if (node.compute) {
+    const info = node.compute.nodeInfo().ComputeNodeInfo;
+    const engines = info?.ExecutionEngines ?? [];
+    const note = engines.includes("docker") || node.config.Engines.Disabled.some((e) => e.toLowerCase() === "docker")
+      ? ""
+      : " (no Docker engine reachable: docker jobs go to other nodes)";
+    lines.push(`Engines: ${engines.join(", ")}${note}`);
+    lines.push(`Inputs: ${(info?.StorageSources ?? []).join(", ")}  Publishers: ${(info?.Publishers ?? []).join(", ")}`);
+  }
   const printed = node.p2p?.host.printableAddress();
   if (!node.orchestrator) {
     lines.push("", "Make sure there's at least one requester node in your network.");
@@ -123,7 +140,7 @@ export function connectInstructions(node: RunningNode): string {
     lines.push(
       "",
       "To connect another node to this private one, run the following command in your shell:",
-      `bacalhau serve --node-type compute --peer ${printed} --swarm-key ${node.p2p.swarmKeyFile}`,
+      `bacalhau serve --node-type compute${node.ipfs ? " --private-internal-ipfs" : ""} --peer ${printed} --swarm-key ${node.p2p.swarmKeyFile}`,
       `(first copy ${node.p2p.swarmKeyFile} to the other host, readable only by its owner: chmod 600)`,
     );
   }
@@ -132,6 +149,7 @@ export function connectInstructions(node: RunningNode): string {
     lines.push(
       "",
       "To use this requester node from the client, run the following commands in your shell:",
+      ...(node.ipfs && printed ? [`export BACALHAU_IPFS_SWARM_ADDRESSES=${printed}`] : []),
       `export BACALHAU_API_HOST=${apiHost}`,
       `export BACALHAU_API_PORT=${node.apiPort}`,
       "",

@@ -17,6 +17,8 @@ export interface AdmissionPolicy {
   rejectStatelessJobs: boolean;
   /** Regexes of host variables that `env:NAME` values may read. */
   envAllowList: string[];
+  /** `local`: bid only when every input is already on this node (`--job-selection-data-locality`). */
+  locality?: "anywhere" | "local";
 }
 
 export interface BidderDeps {
@@ -51,6 +53,18 @@ export async function checkBid(deps: BidderDeps, job: Job, need: Resources): Pro
     if (!source) return `input type ${input.Source.Type} is not supported by this node (it has: ${[...deps.storages.keys()].join(", ")})`;
     const why = source.validate(input);
     if (why) return why;
+  }
+
+  if (deps.policy.locality === "local") {
+    for (const input of inputs) {
+      const source = deps.storages.get(input.Source.Type.toLowerCase())!;
+      // Inline data travels in the spec; sources that cannot tell (URLs) are never local.
+      const local = source.type === "inline" || ((await source.hasLocalCopy?.(input)) ?? false);
+      if (!local) {
+        return `input ${input.Target || input.Source.Type} is not on this node and it only takes jobs whose data is local ` +
+          "(--job-selection-data-locality local)";
+      }
+    }
   }
 
   const net = task.Network?.Type ?? NetworkType.Default;

@@ -54,7 +54,20 @@ export interface NodeConfig {
     /** Bytes of stdout+stderr a job may write before it is stopped. */
     MaxOutputBytes: number;
   };
-  JobAdmissionControl: { RejectNetworkedJobs: boolean; RejectStatelessJobs: boolean };
+  JobAdmissionControl: {
+    RejectNetworkedJobs: boolean;
+    RejectStatelessJobs: boolean;
+    /** `anywhere`, or `local`: bid only on jobs whose inputs are already on this node. */
+    Locality: string;
+  };
+  /** The embedded IPFS node (Helia) on the node's own libp2p host, private to the swarm. */
+  IPFS: {
+    PrivateInternal: boolean;
+    /** Extra swarm peers to dial for blocks (multiaddrs ending in /p2p/<PeerID>). */
+    SwarmAddresses: string[];
+  };
+  /** Execution engines this node will not offer even when they are available, e.g. ["docker"]. */
+  Engines: { Disabled: string[] };
   Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
   JobDefaults: { Resources: { CPU: string; Memory: string } };
   Logging: { Level: string };
@@ -89,7 +102,9 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Env: { AllowList: [] },
       MaxOutputBytes: 256 * 1024 * 1024,
     },
-    JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false },
+    JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
+    IPFS: { PrivateInternal: false, SwarmAddresses: [] },
+    Engines: { Disabled: [] },
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
     JobDefaults: { Resources: { CPU: "500m", Memory: "512Mb" } },
     Logging: { Level: "info" },

@@ -12,6 +12,8 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
+import { multiaddr } from "@multiformats/multiaddr";
 import { createApiApp } from "../api/app.ts";
 import { CLIENT_VERSION } from "../client/version.ts";
 import { ComputeNode } from "../compute/compute-node.ts";
@@ -19,6 +21,7 @@ import { durationMs, type NodeConfig } from "../config/config.ts";
 import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
+import type { IpfsNode } from "../ipfs/node.ts";
 import { parseResources } from "../models/resources.ts";
 import { BacalhauError } from "../models/errors.ts";
 import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
@@ -46,6 +49,8 @@ export interface RunningNode {
   compute?: ComputeNode;
   /** Present when the node is on a libp2p network. */
   p2p?: NodeP2P;
+  /** The embedded IPFS node, when `IPFS.PrivateInternal` is on. */
+  ipfs?: IpfsNode;
   config: NodeConfig;
   stop(): Promise<void>;
 }
@@ -85,10 +90,21 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     let orchestrator: Orchestrator | undefined;
     let compute: ComputeNode | undefined;
     let p2p: NodeP2P | undefined;
-    if (cfg.P2P.Enabled || !isRequester) {
+    let ipfs: IpfsNode | undefined;
+    // IPFS lives on the node's libp2p host, so asking for it brings the host up even with --no-p2p.
+    if (cfg.P2P.Enabled || !isRequester || cfg.IPFS.PrivateInternal) {
       p2p = await startP2P(cfg, isRequester);
       const host = p2p.host;
       stack.push(() => host.stop());
+    }
+    if (cfg.IPFS.PrivateInternal) {
+      // Loaded only when asked for: Helia adds ~100 ms and ~20 MB to a node that does not use it.
+      const { createIpfsNode } = await import("../ipfs/node.ts");
+      const node = await createIpfsNode({ libp2p: p2p!.host.libp2p, dataDir: cfg.DataDir });
+      ipfs = node;
+      // Pushed after the host, so it stops before it.
+      stack.push(() => node.stop());
+      await dialSwarmAddresses(p2p!, cfg.IPFS.SwarmAddresses, log);
     }
     // A compute-only node keeps no jobs; its API still answers the agent routes.
     const store = SqliteJobStore.open(isRequester ? join(mkdirs(cfg.DataDir, "orchestrator"), "jobs.db") : ":memory:");
@@ -127,13 +143,18 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
 
     if (cfg.Compute.Enabled) {
       const computeDir = mkdirs(cfg.DataDir, "compute");
-      const storage = createStorageRegistry({ allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths });
+      const ipfsParts = ipfs ? await ipfsStorageAndPublisher(ipfs) : undefined;
+      const storage = createStorageRegistry({
+        allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths,
+        extra: ipfsParts ? [ipfsParts.source] : [],
+      });
       const publishers = createPublisherRegistry({
         local: {
           directory: cfg.Publishers.Types.Local.Directory || mkdirs(computeDir, "published"),
           address: cfg.Publishers.Types.Local.Address,
           port: cfg.Publishers.Types.Local.Port,
         },
+        extra: ipfsParts ? [ipfsParts.publisher] : [],
       });
       const capacity = hostCapacity(cfg.Compute.AllocatedCapacity, cfg.DataDir);
       const maxJob = cfg.Compute.MaxJobResources;
@@ -155,11 +176,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         labels: { ...autoLabels(), ...cfg.Labels },
         version: VERSION,
         transport,
-        executors: [
-          new WasmExecutor({ maxOutputBytes: cfg.Compute.MaxOutputBytes }),
-          new NoopExecutor(),
-          ...(opts.executors ?? []),
-        ],
+        executors: await engines(cfg, opts.executors ?? [], log),
         storages: storage.types().map((t) => storage.get(t)!),
         publishers: publishers.types().map((t) => publishers.get(t)!),
         dataDir: computeDir,
@@ -171,6 +188,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
           rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
           rejectStatelessJobs: cfg.JobAdmissionControl.RejectStatelessJobs,
           envAllowList: cfg.Compute.Env.AllowList,
+          locality: parseLocality(cfg.JobAdmissionControl.Locality),
         },
         jobDefaults: cfg.JobDefaults.Resources,
         heartbeatIntervalMs: durationMs(cfg.Compute.Heartbeat.Interval, "Compute.Heartbeat.Interval"),
@@ -200,6 +218,8 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       config: () => ({ ...cfg }),
       debug: () => ({ nodeID, roles: { orchestrator: !!orchestrator, compute: !!compute } }),
       peerInfo: p2p ? () => peerInfoResponse(p2p!.host) : undefined,
+      ipfs,
+      tmpDir: mkdirs(cfg.DataDir, "tmp"),
     });
     const server: RunningHttpServer = await startHttpServer(app, { host: cfg.API.Host, port: cfg.API.Port });
     // Stop taking requests before the roles behind them go away.
@@ -217,12 +237,67 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       orchestrator,
       compute,
       p2p,
+      ipfs,
       config: cfg,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/**
+ * The engines this node offers: wasm and noop always; docker when an engine answers (DOCKER_HOST or
+ * the default socket) and the operator has not disabled it. A missing engine is said once, not fatal.
+ */
+async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) => void): Promise<Executor[]> {
+  const disabled = new Set(cfg.Engines.Disabled.map((e) => e.toLowerCase()));
+  const out: Executor[] = [
+    new WasmExecutor({
+      maxOutputBytes: cfg.Compute.MaxOutputBytes,
+      rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
+    }),
+    new NoopExecutor(),
+  ];
+  if (!disabled.has("docker")) {
+    const { createDockerExecutor } = await import("../executor/docker/index.ts");
+    const docker = createDockerExecutor();
+    if (await docker.isInstalled()) out.push(docker);
+    else {
+      await docker.close();
+      log(`docker: no engine reachable at ${process.env.DOCKER_HOST || "unix:///var/run/docker.sock"}; this node runs wasm jobs only`);
+    }
+  }
+  return [...out.filter((e) => !disabled.has(e.type)), ...extra];
+}
+
+async function ipfsStorageAndPublisher(ipfs: IpfsNode) {
+  const [{ createIpfsSource }, { createIpfsPublisher }] = await Promise.all([
+    import("../storage/ipfs/index.ts"),
+    import("../publisher/ipfs/index.ts"),
+  ]);
+  return { source: createIpfsSource({ ipfs }), publisher: createIpfsPublisher({ ipfs }) };
+}
+
+function parseLocality(raw: string): "anywhere" | "local" {
+  const v = raw.trim().toLowerCase();
+  if (v === "" || v === "anywhere") return "anywhere";
+  if (v === "local") return "local";
+  throw BacalhauError.badRequest(`JobAdmissionControl.Locality: unknown value "${raw}"`, {
+    component: "Node",
+    hint: "use local (bid only when the inputs are on this node) or anywhere",
+  });
+}
+
+/** `--ipfs-swarm-addrs`: more swarm members to fetch blocks from; one that cannot be reached is logged. */
+async function dialSwarmAddresses(p2p: NodeP2P, addrs: string[], log: (msg: string) => void): Promise<void> {
+  for (const addr of addrs.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean)) {
+    try {
+      await p2p.host.libp2p.dial(multiaddr(addr));
+    } catch (err) {
+      log(`ipfs swarm address ${addr}: ${(err as Error).message}`);
+    }
   }
 }
 
