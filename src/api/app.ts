@@ -28,6 +28,7 @@ import { registerJobWriteRoutes } from "./routes/jobs-write.ts";
 import { registerLegacyRoutes } from "./routes/legacy.ts";
 import { registerNodeRoutes } from "./routes/nodes.ts";
 import { registerRedirectRoutes } from "./routes/redirects.ts";
+import { registerRunRoutes } from "./routes/run.ts";
 
 export type { ApiDeps, ApiEnv } from "./deps.ts";
 
@@ -62,6 +63,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerAgentRoutes(app, deps);
   registerAuthRoutes(app);
   registerJobWriteRoutes(app, deps);
+  registerRunRoutes(app, deps);
   registerJobLogRoutes(app, deps);
   registerJobResultRoutes(app, deps);
   registerJobReadRoutes(app, deps);

@@ -2,14 +2,29 @@
  * Cross-cutting middleware of the API: request IDs, the server's version headers, and the gate
  * that refuses clients older than v1.4.0 (Bacalhau's minimum compatible client).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { BacalhauError } from "../models/errors.ts";
 import type { BuildVersionInfo } from "../models/types.ts";
 import type { ApiEnv } from "./deps.ts";
+import { API_COMPONENT } from "./errors.ts";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 export const JOB_ID_HEADER = "X-Bacalhau-Job-ID";
 export const CLIENT_VERSION_HEADER = "X-Bacalhau-Git-Version";
 export const MIN_CLIENT_VERSION = "v1.4.0";
+
+/**
+ * Jobs reach the network through a proxy that stamps X-Bacalhau-Job-ID on every request: refusing
+ * submissions that carry it stops jobs from starting jobs.
+ */
+export function refuseSubmissionFromJob(c: Context<ApiEnv>): void {
+  if (c.req.header(JOB_ID_HEADER) !== undefined) {
+    throw BacalhauError.badRequest(`rejecting job because HTTP header ${JOB_ID_HEADER} was set`, {
+      component: API_COMPONENT,
+      hint: "jobs may not submit other jobs",
+    });
+  }
+}
 
 /** Keeps a sane incoming request ID (so callers can correlate), else makes one. */
 export function requestId(): MiddlewareHandler<ApiEnv> {

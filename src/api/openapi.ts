@@ -19,6 +19,8 @@ const idParam: Param = { name: "id", in: "path", required: true, schema: str, de
 const nodeIdParam: Param = { name: "id", in: "path", required: true, schema: str, description: "node ID or prefix" };
 const namespace = q("namespace", str, "job namespace ('*' or empty: all, for lists)");
 
+const open: Schema = { type: "object", additionalProperties: true };
+
 const errorResponses = {
   "400": { description: "bad request", content: { "application/json": { schema: ref("APIError") } } },
   "404": { description: "not found", content: { "application/json": { schema: ref("APIError") } } },
@@ -60,6 +62,35 @@ const resultDownload = {
     responses: resultResponses,
   },
   head: { summary: "check that a local-publisher result can be downloaded", parameters: resultParams, responses: resultResponses },
+};
+
+const runExecution = obj({ ID: str, NodeID: str, PartitionIndex: int, State: str, Message: str });
+const runPending = {
+  JobID: str, State: str, Message: str, Executions: { type: "array", items: runExecution },
+  EvaluationID: str, Warnings: { type: "array", items: str, nullable: true },
+};
+const runJob: Schema = {
+  summary: "submit a job (checked as PUT /api/v1/orchestrator/jobs does) and wait for it to end. The body is a " +
+    "PutJobRequest, a bare Job, or a legacy v0.3 job {APIVersion: V1beta1, Spec}. A Failed job is a 200 too; " +
+    "a client that disconnects does not stop the job",
+  parameters: [q("timeout", str, "how long to wait: a duration (30s, 5m, 1m30s) or seconds; default 4m, at most 30m")],
+  requestBody: { required: true, content: { "application/json": { schema: { oneOf: [ref("PutJobRequest"), ref("Job"), open] } } } },
+  responses: {
+    "200": {
+      description: "the job ended; the output is one execution's RunOutput (truncated as the compute node reports it)",
+      content: { "application/json": { schema: obj({
+        ...runPending, ExecutionID: str, CID: { ...str, description: "the result's CID when published to IPFS" },
+        PublishedResults: { type: "array", items: ref("SpecConfig") },
+        Stdout: str, StdoutTruncated: bool, Stderr: str, StderrTruncated: bool, ExitCode: { ...int, nullable: true }, ErrorMsg: str,
+      }) } },
+    },
+    "202": {
+      description: "still running after the timeout; follow it at the Location (GET /api/v1/orchestrator/jobs/{id})",
+      headers: { Location: { schema: str } },
+      content: { "application/json": { schema: obj(runPending) } },
+    },
+    ...errorResponses,
+  },
 };
 
 const paths: Record<string, Schema> = {
@@ -140,6 +171,7 @@ const paths: Record<string, Schema> = {
     put: op("approve, reject or delete a node", [nodeIdParam], obj({ Success: bool }),
       obj({ Action: { type: "string", enum: ["approve", "reject", "delete"] }, Message: str, NodeID: str })),
   },
+  "/api/v1/run": { post: runJob },
   "/api/v1/openapi.json": { get: op("this document", [], { type: "object" }) },
 };
 
@@ -157,8 +189,6 @@ paths["/api/v1/peer"] = {
   get: op("this requester's libp2p identity and dialable addresses (404 when it is not on a libp2p network)", [],
     obj({ ID: str, Addrs: { type: "array", items: str } })),
 };
-
-const open: Schema = { type: "object", additionalProperties: true };
 
 export const OPENAPI_DOCUMENT = {
   openapi: "3.0.3",

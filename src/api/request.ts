@@ -6,6 +6,14 @@ import type { ApiEnv } from "./deps.ts";
 
 type Ctx = Context<ApiEnv>;
 
+/** The origin the client used to reach us (Host header, and a proxy's X-Forwarded-Proto). */
+export function requestOrigin(c: Ctx): string {
+  const url = new URL(c.req.url);
+  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  const proto = forwarded === "http" || forwarded === "https" ? forwarded : url.protocol.slice(0, -1);
+  return `${proto}://${c.req.header("host") || url.host}`;
+}
+
 export function queryString(c: Ctx, name: string): string | undefined {
   const v = c.req.query(name);
   return v === undefined || v === "" ? undefined : v;

@@ -58,6 +58,8 @@ export interface OrchestratorAPI {
    * that node is not connected.
    */
   fetchResult(req: ResultFetchRequest, signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /** Resolves once the job is in one of `states` (at once if it already is); rejects when `signal` aborts. */
+  waitForJob(jobID: string, states: readonly string[], signal?: AbortSignal): Promise<Job>;
   /** This node's own NodeInfo (GET /api/v1/agent/node). */
   nodeInfo(): NodeInfo;
 }

@@ -92,6 +92,13 @@ export class FakeOrchestrator implements OrchestratorAPI {
     }
   }
 
+  /** The fake's jobs change only when a test changes them, so an unmet wait lasts until aborted. */
+  waitForJob(jobID: string, states: readonly string[], signal?: AbortSignal): Promise<Job> {
+    const job = this.store.getJob(jobID);
+    if (states.includes(job.State.StateType)) return Promise.resolve(job);
+    return new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  }
+
   nodeInfo(): NodeInfo {
     return NODE_INFO;
   }

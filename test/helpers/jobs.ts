@@ -20,19 +20,18 @@ export interface WasmJobOptions {
 
 /** A PutJobRequest body's Job for running wasm/<name>.wasm. */
 export function wasmJob(name: string, opts: WasmJobOptions = {}): Record<string, unknown> {
+  const entry = { Alias: "entry", Target: "main.wasm", Source: { Type: "inline", Params: { URL: moduleDataURL(name) } } };
   const task: Record<string, unknown> = {
     Name: "main",
     Engine: {
       Type: "wasm",
       Params: { EntryModule: "main.wasm", Entrypoint: "_start", Parameters: opts.args ?? [] },
     },
-    InputSources: [{ Alias: "entry", Target: "main.wasm", Source: { Type: "inline", Params: { URL: moduleDataURL(name) } } }],
     ...(opts.env ? { Env: opts.env } : {}),
     ...opts.task,
+    // The module is always the first input; a test's own inputs come after it.
+    InputSources: [entry, ...(opts.task?.InputSources ?? [])],
   };
-  if (opts.task?.InputSources) {
-    task.InputSources = [...(task.InputSources as unknown[]).slice(0, 1), ...opts.task.InputSources];
-  }
   return {
     Type: opts.type ?? "batch",
     Count: opts.count ?? 1,

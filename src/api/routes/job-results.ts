@@ -11,7 +11,7 @@ import type { Execution, Job, SpecConfig } from "../../models/types.ts";
 import type { ApiDeps, ApiEnv } from "../deps.ts";
 import { API_COMPONENT } from "../errors.ts";
 import { findJob, requireOrchestrator } from "../lookup.ts";
-import { queryString } from "../request.ts";
+import { queryString, requestOrigin } from "../request.ts";
 
 type Ctx = Context<ApiEnv>;
 const JOBS = "/api/v1/orchestrator/jobs";
@@ -21,13 +21,6 @@ const SUFFIX = ".tar.gz";
 const isLocallyPublished = (job: Job) => job.Tasks[0]?.Publisher?.Type?.toLowerCase() === "local";
 
 /** This API's own address as the client used it (behind a TLS proxy, X-Forwarded-Proto says https). */
-function requestOrigin(c: Ctx): string {
-  const url = new URL(c.req.url);
-  const forwarded = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
-  const proto = forwarded === "http" || forwarded === "https" ? forwarded : url.protocol.slice(0, -1);
-  return `${proto}://${c.req.header("host") || url.host}`;
-}
-
 export function resultURL(origin: string, jobID: string, executionID: string): string {
   return `${origin}${JOBS}/${encodeURIComponent(jobID)}/results/${encodeURIComponent(executionID)}${SUFFIX}`;
 }

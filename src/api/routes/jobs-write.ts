@@ -10,7 +10,7 @@ import { validateJob } from "../../models/validate.ts";
 import type { ApiDeps, ApiEnv } from "../deps.ts";
 import { API_COMPONENT, badParam } from "../errors.ts";
 import { findJob, requireOrchestrator } from "../lookup.ts";
-import { JOB_ID_HEADER } from "../middleware.ts";
+import { refuseSubmissionFromJob } from "../middleware.ts";
 import { queryString, readJsonBody } from "../request.ts";
 
 type Ctx = Context<ApiEnv>;
@@ -27,14 +27,7 @@ function jobFromBody(body: Fields): { job: Job; warnings: string[] } {
 
 export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   const submit = async (c: Ctx) => {
-    // Jobs reach the network through a proxy that stamps this header: refusing it stops jobs
-    // from submitting jobs.
-    if (c.req.header(JOB_ID_HEADER) !== undefined) {
-      throw BacalhauError.badRequest(`rejecting job because HTTP header ${JOB_ID_HEADER} was set`, {
-        component: API_COMPONENT,
-        hint: "jobs may not submit other jobs",
-      });
-    }
+    refuseSubmissionFromJob(c);
     const orchestrator = requireOrchestrator(deps.orchestrator);
     const body = await readJsonBody(c, { required: true });
     const { job, warnings } = jobFromBody(body);
