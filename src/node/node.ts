@@ -104,6 +104,9 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       ipfs = node;
       // Pushed after the host, so it stops before it.
       stack.push(() => node.stop());
+      // Thin clients on the swarm (`bacalhau ipfs add` with swarm addresses) ask us to keep what they added.
+      const { servePinRequests } = await import("../ipfs/pin-protocol.ts");
+      stack.push(await servePinRequests(p2p!.host.libp2p, node, { tmpDir: mkdirs(cfg.DataDir, "tmp") }));
       await dialSwarmAddresses(p2p!, cfg.IPFS.SwarmAddresses, log);
     }
     // A compute-only node keeps no jobs; its API still answers the agent routes.

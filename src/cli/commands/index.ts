@@ -2,6 +2,8 @@
 import type { CommandGroup, Node, RawCommand } from "../command.ts";
 import { agentAliveCommand, agentConfigCommand, agentNodeCommand, agentVersionCommand } from "./agent.ts";
 import { dockerRunCommand } from "./docker-run.ts";
+import { ipfsAddCommand } from "./ipfs-add.ts";
+import { ipfsGetCommand } from "./ipfs-get.ts";
 import { jobDescribeCommand } from "./job-describe.ts";
 import { jobExecutionsCommand } from "./job-executions.ts";
 import { jobGetCommand } from "./job-get.ts";
@@ -73,6 +75,7 @@ export function commandTree(): CommandGroup {
         children: [wasmRunCommand, lazy("exec", "Run a WASM module locally, as a job would run it", "../wasm-exec.ts", "wasmExecCommand")],
       },
       { name: "docker", summary: "Run a docker job on the network", children: [dockerRunCommand] },
+      { name: "ipfs", summary: "Add content to and fetch it from the network's private IPFS", children: [ipfsAddCommand, ipfsGetCommand] },
       lazy("serve", "Start a bacalhau node", "../serve.ts", "serveCommand"),
       lazy("devstack", "Start a cluster of nodes in one process", "../devstack.ts", "devstackCommand"),
       lazy("id", "Show the libp2p peer ID and client ID of this host", "../id.ts", "idCommand"),

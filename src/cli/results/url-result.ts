@@ -1,0 +1,29 @@
+/** Opening a `urlDownload` result (a tar.gz URL) as a stream, with errors that say what went wrong. */
+import { BacalhauError } from "../../models/errors.ts";
+
+const COMPONENT = "ResultsDownloader";
+
+export async function openUrl(url: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (err) {
+    signal.throwIfAborted();
+    throw new BacalhauError(`failed to download ${url}: ${(err as Error).message}`, {
+      component: COMPONENT,
+      hint: "check that the requester (and the compute node that ran the job) is reachable, or raise --download-timeout-secs",
+      cause: err,
+    });
+  }
+  if (!res.ok || !res.body) {
+    // A requester serving the result explains a failure (e.g. the compute node is offline) in an APIError body.
+    const body = await res.text().catch(() => "");
+    let why = "";
+    try {
+      const message = (JSON.parse(body) as { Message?: unknown }).Message;
+      if (typeof message === "string" && message) why = `: ${message}`;
+    } catch { /* not an APIError */ }
+    throw new BacalhauError(`failed to download ${url}: HTTP ${res.status}${why}`, { component: COMPONENT });
+  }
+  return res.body;
+}
