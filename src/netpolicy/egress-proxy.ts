@@ -59,6 +59,9 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   const server = http.createServer((req, res) => {
     forwardHttp(ctx, req, res).catch((err: Error) => refuse(res, 502, err.message));
   });
+  // A client may send its request and then half-close (`printf … | nc`, HTTP/1.0 tools); finish
+  // its response instead of aborting the request at the client's FIN.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on("connect", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     ctx.track(socket);
     tunnel(ctx, req, socket, head).catch(() => socket.destroy());

@@ -139,7 +139,7 @@ export class DockerExecutor implements Executor {
         if (info.State.OOMKilled) {
           return {
             exitCode: outcome.code,
-            errorMsg: `memory limit exceeded: the container was killed at its limit of ${req.resources.Memory} bytes`,
+            errorMsg: `out of memory: memory limit exceeded, the container was killed at its limit of ${req.resources.Memory} bytes`,
           };
         }
         return { exitCode: outcome.code };

@@ -4,6 +4,7 @@
  * so, because with no registry in reach a pull could only hang or fail obscurely.
  */
 import type { DockerApi } from "./engine.ts";
+import { engineMessage } from "./errors.ts";
 
 function statusOf(err: unknown): number | undefined {
   const code = (err as { statusCode?: unknown }).statusCode;
@@ -32,6 +33,6 @@ export async function ensureImage(docker: DockerApi, image: string, pull: boolea
       docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
     });
   } catch (err) {
-    throw new Error(`${notFoundMessage(image)} and pulling it failed: ${(err as Error).message}`);
+    throw new Error(`${notFoundMessage(image)} and pulling it failed: ${engineMessage(err)}`);
   }
 }
