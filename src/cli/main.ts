@@ -10,6 +10,7 @@
  */
 import process from "node:process";
 import { BacalhauError } from "../models/errors.ts";
+import { enableCompileCache } from "../runtime/compile-cache.ts";
 import type { CliIO } from "./command.ts";
 
 export { PROGRAM } from "./program.ts";
@@ -22,6 +23,8 @@ const FAST_PATHS: Array<{ path: string[]; run: (args: string[]) => Promise<numbe
 
 /** Runs the CLI on `args` (without the program name) and returns the exit code. */
 export async function main(args: string[], io: CliIO = processIO()): Promise<number> {
+  // Before the command's modules load: on Node they are then read from the cache, not re-stripped.
+  enableCompileCache();
   try {
     // Long-running commands skip loading the whole command tree: it is most of a cold start.
     const fast = FAST_PATHS.find((f) => f.path.every((p, i) => args[i] === p));

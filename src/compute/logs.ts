@@ -3,11 +3,13 @@
  * stderr interleaved in the order they arrived) and fanned out live to followers. `job logs`
  * reads the stored part first and then follows until the execution ends.
  */
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { ExecutionLog } from "../models/types.ts";
 
 interface Live {
   file: string;
+  /** Opened on the first entry and kept until the end: one open per execution, not per chunk. */
+  fd?: number;
   listeners: Set<(log: ExecutionLog | null) => void>;
   decoders: [TextDecoder, TextDecoder];
   ended: boolean;
@@ -36,7 +38,8 @@ export class LogManager {
     const text = live.decoders[type - 1].decode(chunk, { stream: true });
     if (text.length === 0) return;
     const entry: ExecutionLog = { Type: type, Line: text };
-    appendFileSync(live.file, JSON.stringify(entry) + "\n");
+    live.fd ??= openSync(live.file, "a");
+    writeSync(live.fd, JSON.stringify(entry) + "\n");
     for (const l of live.listeners) l(entry);
   }
 
@@ -45,6 +48,8 @@ export class LogManager {
     const live = this.#live.get(executionID);
     if (!live) return;
     live.ended = true;
+    if (live.fd !== undefined) closeSync(live.fd);
+    live.fd = undefined;
     for (const l of live.listeners) l(null);
     this.#live.delete(executionID);
   }

@@ -3,8 +3,10 @@
  * results folder (`stdout`, `stderr`, `exitCode` and one folder per ResultPath), publishes it, and
  * reports the outcome to the orchestrator. Failures of the job itself are reported, never thrown.
  */
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, open, openSync, readSync, writeSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Executor, PreparedVolume } from "../executor/executor.ts";
 import { parseResources } from "../models/resources.ts";
 import {
@@ -37,6 +39,11 @@ export interface RunnerDeps {
 }
 
 export const executionDir = (executionsDir: string, id: string): string => join(executionsDir, id);
+
+// Directory work goes through the thread pool: on a journaling file system creating and above all
+// removing directories waits on the disk for milliseconds, which would stall every other job and
+// request on the event loop. The job's own output is still written synchronously (see logs below).
+const openFd = promisify(open);
 
 function readHead(path: string, limit: number): { text: string; truncated: boolean } {
   let fd: number;
@@ -77,14 +84,14 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
   const progress = (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) =>
     deps.report({ type: "ExecutionEvent", ...ids, topic, message, newState });
 
-  mkdirSync(workDir, { recursive: true });
-  mkdirSync(resultsDir, { recursive: true });
-  for (const rp of task.ResultPaths ?? []) mkdirSync(join(resultsDir, rp.Name), { recursive: true });
-  const outFd = openSync(join(resultsDir, "stdout"), "w");
-  const errFd = openSync(join(resultsDir, "stderr"), "w");
+  await mkdir(workDir, { recursive: true });
+  await mkdir(resultsDir, { recursive: true });
+  await Promise.all((task.ResultPaths ?? []).map((rp) => mkdir(join(resultsDir, rp.Name), { recursive: true })));
+  const [outFd, errFd] = await Promise.all([openFd(join(resultsDir, "stdout"), "w"), openFd(join(resultsDir, "stderr"), "w")]);
   deps.logs.open(exec.ID);
   let exitCode = -1;
   let errorMsg = "";
+  let removeWork: Promise<void> | undefined;
   try {
     await progress("Running Execution", "Running", ExecutionStateType.Running);
     const executor = deps.executors.get(task.Engine.Type.toLowerCase());
@@ -96,7 +103,7 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
       const source = deps.storages.get(input.Source.Type.toLowerCase());
       if (!source) throw new Error(`input type ${input.Source.Type} is not available on this node`);
       const dir = join(workDir, `input-${i}`);
-      mkdirSync(dir, { recursive: true });
+      await mkdir(dir, { recursive: true });
       try {
         inputs.push(await source.prepare(input, { ...ids, workDir: dir, signal }));
       } catch (err) {
@@ -137,17 +144,38 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     closeSync(outFd);
     closeSync(errFd);
     deps.logs.close(exec.ID);
-    rmSync(workDir, { recursive: true, force: true });
+    // Removed while the outcome is reported; awaited before this execution counts as finished.
+    removeWork = rm(workDir, { recursive: true, force: true }).catch(() => {});
   }
-  writeFileSync(join(resultsDir, "exitCode"), String(exitCode));
-  const output = runOutput(resultsDir, exitCode, errorMsg);
+  try {
+    await writeFile(join(resultsDir, "exitCode"), String(exitCode));
+    await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress },
+      runOutput(resultsDir, exitCode, errorMsg));
+  } finally {
+    await removeWork;
+  }
+}
+
+interface Finishing {
+  executionID: string;
+  jobID: string;
+  resultsDir: string;
+  signal: AbortSignal;
+  progress: (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) => Promise<void>;
+}
+
+/** Publishes the results folder when the task asks for it and reports the outcome. */
+async function finishExecution(deps: RunnerDeps, pubSpec: SpecConfig | undefined, f: Finishing,
+  output: RunCommandResult): Promise<void> {
+  const { executionID, jobID, resultsDir, signal, progress } = f;
+  const ids = { executionID, jobID };
+  const errorMsg = output.ErrorMsg;
   if (errorMsg) {
     await deps.report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
     return;
   }
 
   let published: SpecConfig = { Type: "" };
-  const pubSpec = task.Publisher;
   if (pubSpec?.Type) {
     try {
       await progress("Publishing Results", "Publishing results", ExecutionStateType.Publishing);

@@ -6,13 +6,23 @@ import { nowNanos } from "../../models/time.ts";
 import type { JobStateUpdate, ListJobsQuery, ListJobsResult } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { badRequest, conflict, jobNotFound, notFound } from "./errors.ts";
-import { fromJSON, prefixEnd, toJSON } from "./rows.ts";
+import { copyJSONValue, fromJSON, prefixEnd, text, toJSON, type Row } from "./rows.ts";
 
 const DEFAULT_NAMESPACE = "default";
+/** Jobs whose parsed form is kept: enough for every job in flight on a busy node. */
+const PARSED_CACHE_SIZE = 256;
 const TERMINAL_LIST = [...TERMINAL_JOB_STATES].map((s) => `'${s}'`).join(", ");
 
 export class JobTable {
   readonly #db: SqliteDb;
+  /**
+   * The last JSON text seen per job and the object it parses to. The scheduler, the message
+   * handler and the API read the same job many times per state change, and a job carrying an
+   * inline module is tens of KB of JSON; a read that finds the same text hands out a copy of the
+   * parsed object instead of parsing again. The text is always read from the database, so another
+   * writer or a rolled-back transaction can never make it serve a stale job.
+   */
+  readonly #parsed = new Map<string, { json: string; job: Job }>();
 
   constructor(db: SqliteDb) {
     this.#db = db;
@@ -28,13 +38,14 @@ export class JobTable {
     this.#db.transaction(() => {
       if (this.exists(job.ID)) throw conflict(`job ${job.ID} already exists`);
       this.#assertNameFree(job);
+      const json = toJSON(job);
       this.#db.run(
         `INSERT INTO jobs (id, name, namespace, state, version, create_time, modify_time, json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         job.ID, job.Name, job.Namespace, job.State.StateType, job.Version, job.CreateTime, job.ModifyTime,
-        toJSON(job),
+        json,
       );
-      this.#putVersion(job);
+      this.#putVersion(job, json);
     });
   }
 
@@ -45,25 +56,25 @@ export class JobTable {
         throw conflict(`job ${job.ID} is at version ${current.Version}; the update must be version ${current.Version + 1}, got ${job.Version}`);
       }
       if (job.Name !== current.Name || job.Namespace !== current.Namespace) this.#assertNameFree(job);
-      this.#saveCurrent(job);
-      this.#putVersion(job);
+      const json = this.#saveCurrent(job);
+      this.#putVersion(job, json);
     });
   }
 
   get(id: string): Job {
-    const row = this.#db.get("SELECT json FROM jobs WHERE id = ?", id);
+    const row = this.#db.get("SELECT id, json FROM jobs WHERE id = ?", id);
     if (row === undefined) throw jobNotFound(id);
-    return fromJSON<Job>(row);
+    return this.#fromRow(row);
   }
 
   /** Name first (names are what users type), then exact ID, then a unique ID prefix (short IDs). */
   find(idOrName: string, namespace?: string): Job {
     if (idOrName === "") throw jobNotFound(idOrName);
     const ns = namespace === undefined || namespace === "" ? DEFAULT_NAMESPACE : namespace;
-    const byName = this.#db.get("SELECT json FROM jobs WHERE namespace = ? AND name = ?", ns, idOrName);
-    if (byName !== undefined) return fromJSON<Job>(byName);
-    const byID = this.#db.get("SELECT json FROM jobs WHERE id = ?", idOrName);
-    if (byID !== undefined) return fromJSON<Job>(byID);
+    const byName = this.#db.get("SELECT id, json FROM jobs WHERE namespace = ? AND name = ?", ns, idOrName);
+    if (byName !== undefined) return this.#fromRow(byName);
+    const byID = this.#db.get("SELECT id, json FROM jobs WHERE id = ?", idOrName);
+    if (byID !== undefined) return this.#fromRow(byID);
     const byPrefix = this.#db.all(
       "SELECT json FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
       idOrName, prefixEnd(idOrName),
@@ -140,8 +151,8 @@ export class JobTable {
         Revision: job.Revision + 1,
         ModifyTime: nowNanos(),
       };
-      this.#saveCurrent(next);
-      this.#db.run("UPDATE job_versions SET json = ? WHERE job_id = ? AND version = ?", toJSON(next), next.ID, next.Version);
+      const json = this.#saveCurrent(next);
+      this.#db.run("UPDATE job_versions SET json = ? WHERE job_id = ? AND version = ?", json, next.ID, next.Version);
       return next;
     });
   }
@@ -160,16 +171,33 @@ export class JobTable {
     }
   }
 
-  #saveCurrent(job: Job): void {
+  /** Writes the current row and returns the JSON written (serialised once for both tables). */
+  #saveCurrent(job: Job): string {
+    const json = toJSON(job);
     this.#db.run(
       `UPDATE jobs SET name = ?, namespace = ?, state = ?, version = ?, create_time = ?, modify_time = ?, json = ?
        WHERE id = ?`,
-      job.Name, job.Namespace, job.State.StateType, job.Version, job.CreateTime, job.ModifyTime, toJSON(job), job.ID,
+      job.Name, job.Namespace, job.State.StateType, job.Version, job.CreateTime, job.ModifyTime, json, job.ID,
     );
+    return json;
   }
 
-  #putVersion(job: Job): void {
-    this.#db.run("INSERT INTO job_versions (job_id, version, json) VALUES (?, ?, ?)", job.ID, job.Version, toJSON(job));
+  #putVersion(job: Job, json: string): void {
+    this.#db.run("INSERT INTO job_versions (job_id, version, json) VALUES (?, ?, ?)", job.ID, job.Version, json);
+  }
+
+  /** A current-row read (`id, json`): parsed once per distinct text (see #parsed), handed out as a copy. */
+  #fromRow(row: Row): Job {
+    const id = text(row, "id");
+    const json = text(row, "json");
+    let hit = this.#parsed.get(id);
+    if (hit === undefined || hit.json !== json) {
+      hit = { json, job: fromJSON<Job>(row) };
+      this.#parsed.delete(id); // re-inserted last: the map keeps the most recently read jobs
+      this.#parsed.set(id, hit);
+      if (this.#parsed.size > PARSED_CACHE_SIZE) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    }
+    return copyJSONValue(hit.job);
   }
 }
 
@@ -179,3 +207,4 @@ function stateOf(type: JobStateTypeName, message?: string, details?: Record<stri
   if (details !== undefined) state.Details = details;
   return state;
 }
+

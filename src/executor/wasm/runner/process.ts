@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
 import type { LogSink } from "../../executor.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
@@ -38,7 +39,7 @@ export class RunnerProcess {
   constructor() {
     const [cmd, args] = command();
     // A runner is not a test process even when the node runs under a test runner.
-    const env = { ...process.env };
+    const env = { ...process.env, ...compileCacheEnv() };
     delete env.NODE_TEST_CONTEXT;
     this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
     const { promise: ready, resolve: onReady, reject: notReady } = Promise.withResolvers<void>();
