@@ -28,6 +28,8 @@ export interface Command {
   /** Longer text for --help. */
   description?: string;
   flags: FlagSpec[];
+  /** false: flags end at the first positional argument (`docker run IMAGE CMD -c …`). */
+  interspersed?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -31,7 +31,9 @@ export async function dispatch(args: string[], io: CliIO): Promise<number> {
 }
 
 async function runCommand(cmd: Command, args: string[], io: CliIO): Promise<number> {
-  const flags = parseFlags(args, [...cmd.flags, ...GLOBAL_FLAGS.filter((g) => !cmd.flags.some((f) => f.name === g.name))]);
+  const flags = parseFlags(args, [...cmd.flags, ...GLOBAL_FLAGS.filter((g) => !cmd.flags.some((f) => f.name === g.name))], {
+    interspersed: cmd.interspersed,
+  });
   let client: ReturnType<typeof clientFromFlags> | undefined;
   return cmd.run({
     io,

@@ -71,7 +71,12 @@ export class ParsedFlags {
 const usageError = (msg: string): BacalhauError =>
   BacalhauError.badRequest(msg, { component: "CLI", hint: "run the command with --help to see its flags" });
 
-export function parseFlags(args: string[], specs: FlagSpec[]): ParsedFlags {
+/**
+ * `interspersed: false` stops reading flags at the first positional argument, as `docker run`
+ * does: the container's command keeps its own flags (`sh -c …`), and a `--` right after that
+ * first argument is dropped.
+ */
+export function parseFlags(args: string[], specs: FlagSpec[], opts: { interspersed?: boolean } = {}): ParsedFlags {
   const byLong = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
   for (const s of specs) {
@@ -132,6 +137,12 @@ export function parseFlags(args: string[], specs: FlagSpec[]): ParsedFlags {
       }
     } else {
       positionals.push(arg);
+      if (opts.interspersed === false) {
+        const rest = args.slice(i + 1);
+        afterDash = rest[0] === "--" ? rest.slice(1) : rest;
+        positionals.push(...afterDash);
+        break;
+      }
     }
   }
   return new ParsedFlags(specs, values, positionals, afterDash);

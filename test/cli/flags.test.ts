@@ -55,3 +55,14 @@ test("splitCsv honours double quotes", () => {
   assert.deepEqual(splitCsv('a,"b,c",d'), ["a", "b,c", "d"]);
   assert.deepEqual(splitCsv(""), []);
 });
+
+test("flags: not interspersed, flags end at the first positional and a -- right after it is dropped", () => {
+  const specs: FlagSpec[] = [{ name: "memory", type: "string" }, { name: "config", short: "c", type: "strings" }];
+  const f = parseFlags(["--memory", "1Gb", "img", "sh", "-c", "exit 3"], specs, { interspersed: false });
+  assert.equal(f.string("memory"), "1Gb");
+  assert.deepEqual(f.positionals, ["img", "sh", "-c", "exit 3"]);
+  assert.deepEqual(f.list("config"), []);
+  assert.deepEqual(parseFlags(["img", "--", "-c", "x"], specs, { interspersed: false }).positionals, ["img", "-c", "x"]);
+  // Interspersed (the default) still reads -c as a flag anywhere.
+  assert.deepEqual(parseFlags(["img", "sh", "-c", "x"], specs).list("config"), ["x"]);
+});

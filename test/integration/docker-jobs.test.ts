@@ -86,7 +86,7 @@ test("docker jobs through a hybrid serve node and the CLI", async (suite) => {
   });
 
   await suite.test("a non-zero exit completes with its code; an OOM kill fails saying out of memory", async () => {
-    const exit3 = await cli("docker", "run", IMAGE, "--", "sh", "-c", "echo before; exit 3");
+    const exit3 = await cli("docker", "run", IMAGE, "sh", "-c", "echo before; exit 3");
     assert.equal(exit3.code, 0, exit3.stderr);
     const id3 = jobIDOf(exit3);
     assert.equal((await getJob(api, id3)).State.StateType, "Completed");

@@ -10,7 +10,7 @@ export const dockerRunCommand: Command = {
   summary: "Run a docker job on the network",
   description: [
     "Runs a job in a docker container on a node whose docker engine is enabled.",
-    "Put the command after -- when its arguments start with a dash.",
+    "Flags go before the image: everything after it is the container's command and its arguments.",
     "",
     "Unlike Bacalhau, a job that ends Failed makes this command exit with status 1.",
   ].join("\n"),
@@ -21,6 +21,8 @@ export const dockerRunCommand: Command = {
     ...TASK_FLAGS,
     ...RUNTIME_FLAGS,
   ],
+  // As in Bacalhau: everything after the image belongs to the container's command.
+  interspersed: false,
   async run(ctx) {
     const [image, ...params] = ctx.flags.positionals;
     if (!image) {

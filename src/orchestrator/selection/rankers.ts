@@ -135,8 +135,11 @@ const overSubscription: Ranker = (node, ctx) => {
 const previousExecutions: Ranker = (node, ctx) => {
   const mine = ctx.executions.filter((e) => e.NodeID === node.Info.NodeID);
   if (mine.length === 0) return { rank: 30 };
-  if (mine.some((e) => e.ComputeState.StateType === ExecutionStateType.AskForBidRejected)) {
-    return { rank: UNSUITABLE, reason: "node rejected a bid for this job" };
+  const rejected = mine.find((e) => e.ComputeState.StateType === ExecutionStateType.AskForBidRejected);
+  if (rejected) {
+    // The node's own reason (e.g. it refuses networked jobs) is what the user can act on.
+    const why = rejected.ComputeState.Message;
+    return { rank: UNSUITABLE, reason: why || "node rejected a bid for this job" };
   }
   if (mine.some((e) => !DISCARDED_EXECUTION_STATES.has(e.ComputeState.StateType))) {
     return { rank: UNSUITABLE, reason: "job already has an active or completed execution on this node" };
