@@ -57,7 +57,7 @@ test("splitCsv honours double quotes", () => {
 });
 
 test("flags: not interspersed, flags end at the first positional and a -- right after it is dropped", () => {
-  const specs: FlagSpec[] = [{ name: "memory", type: "string" }, { name: "config", short: "c", type: "strings" }];
+  const specs: FlagSpec[] = [{ name: "memory", type: "string", help: "" }, { name: "config", short: "c", type: "strings", help: "" }];
   const f = parseFlags(["--memory", "1Gb", "img", "sh", "-c", "exit 3"], specs, { interspersed: false });
   assert.equal(f.string("memory"), "1Gb");
   assert.deepEqual(f.positionals, ["img", "sh", "-c", "exit 3"]);

@@ -84,6 +84,8 @@ export interface DockerApi {
   getNetwork(id: string): DockerNetwork;
   listContainers(opts: { all?: boolean; filters?: string }): Promise<Array<{ Id: string }>>;
   listNetworks(opts: { filters?: string }): Promise<Array<{ Id: string }>>;
+  /** The engine's event stream (newline-separated JSON objects) matching `filters`. */
+  getEvents(opts: { filters: string }): Promise<Readable>;
 }
 
 export interface DockerConnection {

@@ -41,22 +41,62 @@ export function createDockerExecutor(opts: DockerExecutorOptions = {}): DockerEx
   return new DockerExecutor(opts);
 }
 
+/** How long a SIGKILLed, memory-limited container's exit waits for a late "oom" event. */
+const OOM_EVENT_GRACE_MS = 2000;
+
+interface OomWatch {
+  /** Whether an "oom" event came, waiting at most `graceMs` for one still on its way. */
+  seen(graceMs: number): Promise<boolean>;
+  stop(): void;
+}
+
+/** Subscribes to the container's "oom" events before it starts, so none is missed. */
+async function watchOom(docker: DockerApi, id: string): Promise<OomWatch> {
+  const { promise: oomed, resolve } = Promise.withResolvers<boolean>();
+  let events: Awaited<ReturnType<DockerApi["getEvents"]>> | undefined;
+  try {
+    events = await docker.getEvents({ filters: JSON.stringify({ container: [id], event: ["oom"] }) });
+    events.on("data", () => resolve(true));
+    events.on("error", () => {});
+  } catch {
+    // Without events, inspect's OOMKilled is all there is.
+  }
+  return {
+    async seen(graceMs) {
+      if (!events) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)));
+      try {
+        return await Promise.race([oomed, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    stop: () => events?.destroy(),
+  };
+}
+
 type Outcome = { kind: "exited"; code: number } | { kind: "aborted" };
 
 export class DockerExecutor implements Executor {
   readonly type = "docker";
-  readonly #docker: DockerApi;
+  #api: DockerApi | undefined;
   readonly #opts: DockerExecutorOptions;
   readonly #pull: boolean;
 
   constructor(opts: DockerExecutorOptions = {}) {
     this.#opts = opts;
-    this.#docker = dockerClient({ dockerHost: opts.dockerHost });
     this.#pull = opts.pullImages ?? !process.env["SKIP_IMAGE_PULL"];
   }
 
+  /** Made on first use: a node that only probes for an engine never loads dockerode. */
+  get #docker(): DockerApi {
+    this.#api ??= dockerClient({ dockerHost: this.#opts.dockerHost });
+    return this.#api;
+  }
+
   isInstalled(): Promise<boolean> {
-    return engineReachable(this.#docker, { dockerHost: this.#opts.dockerHost });
+    return engineReachable({ dockerHost: this.#opts.dockerHost });
   }
 
   async checkBid(engine: SpecConfig): Promise<string | undefined> {
@@ -106,6 +146,7 @@ export class DockerExecutor implements Executor {
   async #runContainer(container: DockerContainer, req: ExecutionRequest): Promise<ExecutorResult> {
     const fail = (errorMsg: string): ExecutorResult => ({ exitCode: -1, errorMsg });
     const stream = await container.attach({ stream: true, stdout: true, stderr: true, hijack: true });
+    const oom = await watchOom(this.#docker, container.id);
     try {
       const demux = new DockerStreamDemuxer(req.logs);
       const { promise: drained, resolve: onDrained } = Promise.withResolvers<void>();
@@ -136,7 +177,10 @@ export class DockerExecutor implements Executor {
         }
         await drained; // the attach stream ends once the container's output is all delivered
         const info = await container.inspect();
-        if (info.State.OOMKilled) {
+        // dockerd may record the exit before the OOM kill that caused it: a SIGKILL exit of a
+        // memory-limited container waits (briefly) for the engine's "oom" event too.
+        const killed = outcome.code === 137 && req.resources.Memory > 0;
+        if (info.State.OOMKilled || (killed && (await oom.seen(OOM_EVENT_GRACE_MS)))) {
           return {
             exitCode: outcome.code,
             errorMsg: `out of memory: memory limit exceeded, the container was killed at its limit of ${req.resources.Memory} bytes`,
@@ -150,6 +194,7 @@ export class DockerExecutor implements Executor {
       }
     } finally {
       stream.destroy();
+      oom.stop();
     }
   }
 
