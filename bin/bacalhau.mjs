@@ -3,6 +3,7 @@
 // Node that strips types by itself (22.18+ or 23.6+). On an older Node this file starts the
 // project's own Node (the `node` devDependency) on the same arguments and passes its exit through.
 import { spawn } from "node:child_process";
+import module from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -32,6 +33,13 @@ function bundledNode() {
 }
 
 async function runInProcess() {
+  // Node's on-disk cache of compiled, type-stripped modules: a warm start then neither strips nor
+  // compiles the CLI again (see src/runtime/compile-cache.ts).
+  try {
+    module.enableCompileCache?.();
+  } catch {
+    // An unwritable cache only costs speed.
+  }
   const { main } = await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -13,7 +13,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { multiaddr } from "@multiformats/multiaddr";
 import { createApiApp } from "../api/app.ts";
 import { CLIENT_VERSION } from "../client/version.ts";
 import { ComputeNode } from "../compute/compute-node.ts";
@@ -32,12 +31,11 @@ import { createStorageRegistry } from "../storage/registry.ts";
 import { SqliteJobStore } from "../store/sqlite/store.ts";
 import { CompositeOrchestratorTransport } from "../transport/composite.ts";
 import { InProcessHub } from "../transport/inprocess.ts";
-import { Libp2pComputeTransport, Libp2pOrchestratorTransport } from "../transport/libp2p/index.ts";
+import type { Libp2pComputeTransport } from "../transport/libp2p/index.ts";
 import type { ComputeTransport, OrchestratorTransport } from "../transport/transport.ts";
-import { peerInfoResponse } from "../p2p/index.ts";
 import { hostCapacity } from "./capacity.ts";
 import { loadNodeIdentity } from "./identity.ts";
-import { resolvePeers, startP2P, type NodeP2P } from "./p2p.ts";
+import type { NodeP2P } from "./p2p.ts";
 
 export const VERSION: BuildVersionInfo = CLIENT_VERSION;
 
@@ -92,7 +90,9 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     let p2p: NodeP2P | undefined;
     let ipfs: IpfsNode | undefined;
     // IPFS lives on the node's libp2p host, so asking for it brings the host up even with --no-p2p.
+    // libp2p is loaded only by nodes that use it: it is most of a cold start's imports.
     if (cfg.P2P.Enabled || !isRequester || cfg.IPFS.PrivateInternal) {
+      const { startP2P } = await import("./p2p.ts");
       p2p = await startP2P(cfg, isRequester);
       const host = p2p.host;
       stack.push(() => host.stop());
@@ -123,7 +123,10 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
 
     if (isRequester) {
       const transports: OrchestratorTransport[] = [hub];
-      if (p2p) transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p));
+      if (p2p) {
+        const { Libp2pOrchestratorTransport } = await import("../transport/libp2p/index.ts");
+        transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p));
+      }
       const o = new Orchestrator({
         store,
         transport: transports.length === 1 ? hub : new CompositeOrchestratorTransport(transports),
@@ -165,6 +168,10 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       let remote: Libp2pComputeTransport | undefined;
       if (isRequester) transport = hub.connect(nodeID);
       else {
+        const [{ Libp2pComputeTransport }, { resolvePeers }] = await Promise.all([
+          import("../transport/libp2p/index.ts"),
+          import("./p2p.ts"),
+        ]);
         remote = new Libp2pComputeTransport(p2p!.host.libp2p, {
           nodeID,
           orchestrator: await resolvePeers(cfg.P2P.Peers),
@@ -213,6 +220,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       }
     }
 
+    const peerInfoResponse = p2p ? (await import("../p2p/index.ts")).peerInfoResponse : undefined;
     const app = createApiApp({
       store,
       orchestrator,
@@ -220,7 +228,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       version: VERSION,
       config: () => ({ ...cfg }),
       debug: () => ({ nodeID, roles: { orchestrator: !!orchestrator, compute: !!compute } }),
-      peerInfo: p2p ? () => peerInfoResponse(p2p!.host) : undefined,
+      peerInfo: p2p && peerInfoResponse ? () => peerInfoResponse(p2p!.host) : undefined,
       ipfs,
       tmpDir: mkdirs(cfg.DataDir, "tmp"),
     });
@@ -295,6 +303,7 @@ function parseLocality(raw: string): "anywhere" | "local" {
 
 /** `--ipfs-swarm-addrs`: more swarm members to fetch blocks from; one that cannot be reached is logged. */
 async function dialSwarmAddresses(p2p: NodeP2P, addrs: string[], log: (msg: string) => void): Promise<void> {
+  const { multiaddr } = await import("@multiformats/multiaddr");
   for (const addr of addrs.flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean)) {
     try {
       await p2p.host.libp2p.dial(multiaddr(addr));
