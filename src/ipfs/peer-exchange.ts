@@ -5,10 +5,11 @@
  * and offers them to bitswap as possible providers (bitswap then dials them and sends its
  * wantlist). Addresses come only from swarm members, and a dial succeeds only with the swarm key.
  */
-import type { Libp2p, PeerId, ServiceMap, Stream } from "@libp2p/interface";
+import type { Libp2p, PeerId, ServiceMap } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Provider, Router } from "helia";
+import { readLine } from "./stream-line.ts";
 
 export const PEERS_PROTOCOL = "/bacalhau-edge/ipfs/peers/1.0.0";
 const BITSWAP_PROTOCOL = "/ipfs/bitswap/1.2.0";
@@ -40,20 +41,6 @@ async function connectedIpfsPeers(libp2p: Libp2p<ServiceMap>, except: PeerId): P
   return out;
 }
 
-/** Reads one newline-terminated answer (the end of the stream alone is not waited for). */
-async function readLine(stream: Stream): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const bytes = chunk.subarray();
-    size += bytes.length;
-    if (size > MAX_ANSWER_BYTES) throw new Error("peer list too large");
-    chunks.push(bytes);
-    if (bytes.includes(0x0a)) break;
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks)).split("\n")[0]!;
-}
-
 /** Answers PEERS_PROTOCOL on `libp2p`. Returns the function that stops answering. */
 export async function servePeerList(libp2p: Libp2p<ServiceMap>): Promise<() => Promise<void>> {
   await libp2p.handle(PEERS_PROTOCOL, async (stream, connection) => {
@@ -72,7 +59,7 @@ async function ask(libp2p: Libp2p<ServiceMap>, peer: PeerId, signal: AbortSignal
   const stream = await libp2p.dialProtocol(peer, PEERS_PROTOCOL, { signal });
   let line: string;
   try {
-    line = await readLine(stream);
+    line = await readLine(stream, MAX_ANSWER_BYTES);
   } finally {
     stream.abort(new Error("done"));
   }

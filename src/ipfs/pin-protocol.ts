@@ -15,6 +15,7 @@ import type { Multiaddr } from "@multiformats/multiaddr";
 import { BacalhauError } from "../models/errors.ts";
 import { tryParseCid } from "./cid.ts";
 import type { IpfsNode } from "./node.ts";
+import { readLine } from "./stream-line.ts";
 
 export const PIN_PROTOCOL = "/bacalhau-edge/ipfs/pin/1.0.0";
 const MAX_LINE_BYTES = 16 * 1024;
@@ -23,22 +24,6 @@ const COMPONENT = "IPFSPin";
 interface PinAnswer {
   OK: boolean;
   Error?: string;
-}
-
-/** Reads one newline-terminated JSON line; the stream's end alone is not waited for. */
-async function readLine(stream: Stream): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const bytes = chunk.subarray();
-    size += bytes.length;
-    if (size > MAX_LINE_BYTES) throw new Error("message too large");
-    chunks.push(bytes);
-    if (bytes.includes(0x0a)) break;
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks));
-  if (!text.includes("\n")) throw new Error("the stream ended before a full message");
-  return text.split("\n")[0]!;
 }
 
 const line = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value)}\n`);
@@ -67,7 +52,7 @@ async function prefetchFolder(ipfs: IpfsNode, cid: string, opts: PinServiceOptio
 async function answerPin(ipfs: IpfsNode, stream: Stream, opts: PinServiceOptions): Promise<PinAnswer> {
   let request: unknown;
   try {
-    request = JSON.parse(await readLine(stream));
+    request = JSON.parse(await readLine(stream, MAX_LINE_BYTES));
   } catch (err) {
     return { OK: false, Error: `bad pin request: ${(err as Error).message}` };
   }
@@ -135,7 +120,7 @@ export async function requestPin(
     const onAbort = () => stream.abort(new Error("aborted"));
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      answer = JSON.parse(await readLine(stream)) as PinAnswer;
+      answer = JSON.parse(await readLine(stream, MAX_LINE_BYTES)) as PinAnswer;
     } finally {
       opts.signal?.removeEventListener("abort", onAbort);
     }
