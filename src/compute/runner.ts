@@ -74,7 +74,10 @@ function runOutput(resultsDir: string, exitCode: number, errorMsg: string): RunC
   };
 }
 
+export const TIMES = new Map<string, number>();
 export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Job }, signal: AbortSignal): Promise<void> {
+  let __t = performance.now();
+  const mark = (k: string) => { const n = performance.now(); TIMES.set(k, (TIMES.get(k) ?? 0) + n - __t); __t = n; };
   const job = exec.Job;
   const task = job.Tasks[0];
   const base = executionDir(deps.executionsDir, exec.ID);
@@ -86,31 +89,39 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
 
   await mkdir(workDir, { recursive: true });
   await mkdir(resultsDir, { recursive: true });
+    mark("mkdirs");
   await Promise.all((task.ResultPaths ?? []).map((rp) => mkdir(join(resultsDir, rp.Name), { recursive: true })));
   const [outFd, errFd] = await Promise.all([openFd(join(resultsDir, "stdout"), "w"), openFd(join(resultsDir, "stderr"), "w")]);
+    mark("openfds");
   deps.logs.open(exec.ID);
   let exitCode = -1;
   let errorMsg = "";
   let removeWork: Promise<void> | undefined;
   try {
     await progress("Running Execution", "Running", ExecutionStateType.Running);
+    mark("report-running");
     const executor = deps.executors.get(task.Engine.Type.toLowerCase());
     if (!executor) throw new Error(`engine ${task.Engine.Type} is not available on this node`);
 
     const inputs: PreparedVolume[] = [];
     if ((task.InputSources ?? []).length > 0) await progress("Downloading Inputs", "Preparing inputs");
+    mark("report-inputs");
     for (const [i, input] of (task.InputSources ?? []).entries()) {
       const source = deps.storages.get(input.Source.Type.toLowerCase());
       if (!source) throw new Error(`input type ${input.Source.Type} is not available on this node`);
       const dir = join(workDir, `input-${i}`);
       await mkdir(dir, { recursive: true });
+    mark("mkdir-input");
       try {
         inputs.push(await source.prepare(input, { ...ids, workDir: dir, signal }));
       } catch (err) {
+        // A stop while downloading is the stop's story, not the download's.
+        if (signal.aborted) throw signal.reason;
         throw new Error(`failed to prepare input ${input.Alias || input.Target}: ${(err as Error).message}`);
       }
     }
     if (signal.aborted) throw signal.reason;
+    mark("prepare");
 
     const result = await executor.run({
       ...ids,
@@ -138,6 +149,7 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     });
     exitCode = result.exitCode;
     errorMsg = result.errorMsg ?? "";
+    mark("executor");
   } catch (err) {
     errorMsg = err instanceof Error ? err.message : String(err);
   } finally {
@@ -146,13 +158,17 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     deps.logs.close(exec.ID);
     // Removed while the outcome is reported; awaited before this execution counts as finished.
     removeWork = rm(workDir, { recursive: true, force: true }).catch(() => {});
+    mark("close");
   }
   try {
     await writeFile(join(resultsDir, "exitCode"), String(exitCode));
+    mark("exitcode");
     await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress },
       runOutput(resultsDir, exitCode, errorMsg));
+    mark("finish");
   } finally {
     await removeWork;
+    mark("rm");
   }
 }
 
