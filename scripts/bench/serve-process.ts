@@ -1,8 +1,10 @@
 /**
  * A `bacalhau serve --orchestrator --compute` child process started the way a user starts it, with
- * the runtime running the benchmark (`node src/cli/main.ts ...` or `deno run -A src/cli/main.ts ...`),
- * on a free API port and a fresh data dir. Its stop (SIGTERM, then SIGKILL if it hangs), the kill of
- * any runner it leaves behind and the removal of its dir are registered with the run's Cleanup.
+ * the runtime running the benchmark: on Node the package's executable (`npx bacalhau serve` runs
+ * `node bin/bacalhau.mjs serve`), on Deno `deno run -A src/cli/main.ts serve` (`deno task bacalhau`).
+ * It gets a free API port, and a fresh data dir unless one is given (a restart reuses its
+ * identity). Its stop (SIGTERM, then SIGKILL if it hangs), the kill of any runner it leaves behind
+ * and the removal of a dir it made are registered with the run's Cleanup.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -41,14 +43,19 @@ function freePort(): Promise<number> {
 
 function serveCommand(args: string[]): [string, string[]] {
   if ("Deno" in globalThis) return [process.execPath, ["run", "-A", "src/cli/main.ts", ...args]];
-  return [process.execPath, ["src/cli/main.ts", ...args]];
+  return [process.execPath, ["bin/bacalhau.mjs", ...args]];
+}
+
+/** A data dir removed with the run's Cleanup, for starts that should share one. */
+export function benchDataDir(cleanup: Cleanup): string {
+  const dataDir = mkdtempSync(join(tmpdir(), "bacalhau-bench-serve-"));
+  cleanup.defer(`temp dir ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  return dataDir;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServe(cleanup: Cleanup): Promise<ServeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), "bacalhau-bench-serve-"));
-  cleanup.defer(`temp dir ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+export async function startServe(cleanup: Cleanup, dataDir = benchDataDir(cleanup)): Promise<ServeProcess> {
   const port = await freePort();
   const [cmd, args] = serveCommand([
     "serve", "--orchestrator", "--compute",

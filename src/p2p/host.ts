@@ -11,12 +11,12 @@ import type { Libp2p, PrivateKey } from "@libp2p/interface";
 import { ping } from "@libp2p/ping";
 import type { Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
-import { webSockets } from "@libp2p/websockets";
 import type { Multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import { BacalhauError } from "../models/errors.ts";
 import { isWebSocketAddress, pickAddress } from "./address.ts";
 import { loadOrCreatePeerKey } from "./identity.ts";
+import { dialOnlyWebSockets } from "./lazy-websockets.ts";
 import { privateSwarm } from "./protector.ts";
 
 export const DEFAULT_SWARM_PORT = 1235;
@@ -78,13 +78,16 @@ export async function createP2PHost(opts: P2PHostOptions = {}): Promise<P2PHost>
   const listen = [`/${ip}/${listenHost}/tcp/${swarmPort}`];
   if (opts.webSocketPort !== undefined) listen.push(`/${ip}/${listenHost}/tcp/${opts.webSocketPort}/ws`);
 
+  // WebSockets is always there for dialing; the full transport is loaded up front only to listen.
+  const ws = opts.webSocketPort === undefined
+    ? dialOnlyWebSockets()
+    : (await import("@libp2p/websockets")).webSockets();
   let libp2p: Libp2p<P2PServices>;
   try {
     libp2p = await createLibp2p({
       privateKey,
       addresses: { listen },
-      // WebSockets is always there for dialing; it only listens when webSocketPort is given.
-      transports: [tcp(), webSockets()],
+      transports: [tcp(), ws],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       ...(opts.swarmKey === undefined ? {} : { connectionProtector: privateSwarm(opts.swarmKey) }),

@@ -30,6 +30,8 @@ export interface WasmExecutorOptions {
   spareRunners?: number;
   /** Most runner processes alive at once. Default: available parallelism (the node's slots). */
   maxRunners?: number;
+  /** Quiet time after which idle runners beyond `spareRunners` are stopped. Default 30 s; 0 never. */
+  idleRunnerMs?: number;
   /**
    * The node's JobAdmissionControl.RejectNetworkedJobs. When set (the default, as in the config),
    * a job with the Default network gets no HTTP host function; otherwise Default means Host, as in
@@ -62,7 +64,7 @@ export class WasmExecutor implements Executor {
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
     this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
     this.#httpTimeoutMs = opts.httpTimeoutMs;
-    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners });
+    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners, idleTrimMs: opts.idleRunnerMs });
   }
 
   isInstalled(): Promise<boolean> {

@@ -8,18 +8,19 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
 import type { LogSink } from "../../executor.ts";
+import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const STDERR_TAIL = 4096;
 
-function command(): [string, string[]] {
-  const nodePid = String(process.pid);
+/** `watchPid` 0: the runner starts no watchdog thread of its own (a guard process watches instead). */
+function command(watchPid: number): [string, string[]] {
   if ("Deno" in globalThis) {
-    return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN, nodePid]];
+    return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN, String(watchPid)]];
   }
-  return [process.execPath, ["--no-warnings", MAIN, nodePid]];
+  return [process.execPath, ["--no-warnings", MAIN, String(watchPid)]];
 }
 
 interface PendingJob {
@@ -31,17 +32,21 @@ export class RunnerProcess {
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
   #child: ChildProcess;
+  #guard: RunnerGuard | undefined;
   #pending: PendingJob | undefined;
   #alive = true;
   #ready = false;
   #stderrTail = "";
 
   constructor() {
-    const [cmd, args] = command();
+    const guarded = canGuard();
+    const [cmd, args] = command(guarded ? 0 : process.pid);
     // A runner is not a test process even when the node runs under a test runner.
     const env = { ...process.env, ...compileCacheEnv() };
     delete env.NODE_TEST_CONTEXT;
     this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
+    // Before any job is sent: until then an orphaned runner ends on the EOF of its input by itself.
+    if (guarded && this.#child.pid !== undefined) this.#guard = startGuard(this.#child.pid);
     const { promise: ready, resolve: onReady, reject: notReady } = Promise.withResolvers<void>();
     this.ready = ready;
     ready.catch(() => {}); // observed by whoever acquires this runner
@@ -52,7 +57,8 @@ export class RunnerProcess {
           (this.#stderrTail.trim() ? `: ${this.#stderrTail.trim()}` : "");
         notReady(new Error(why));
         this.#finish({ exitCode: -1, errorMsg: why });
-        resolve();
+        // Exited means nothing of this runner is left, its guard included.
+        void (this.#guard?.release() ?? Promise.resolve()).then(() => resolve());
       });
     });
     this.#child.once("error", (err) => notReady(err));
@@ -75,6 +81,11 @@ export class RunnerProcess {
         }
       }
     });
+  }
+
+  /** The runner's process id (tests and benchmarks look at it). */
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   get alive(): boolean {

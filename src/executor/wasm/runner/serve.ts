@@ -17,7 +17,7 @@ function send(message: FromRunner): void {
   writeAllSync(OUT_FD, encodeMessage(message));
 }
 
-/** Guards against outliving the node; see watchdog.ts. */
+/** Guards against outliving the node where the node gave it no guard process (nodePid 0 = guarded). */
 function startWatchdog(nodePid: number): void {
   if (!(nodePid > 0)) return;
   const worker = new Worker(new URL("./watchdog.ts", import.meta.url), { workerData: { nodePid } });
