@@ -27,15 +27,16 @@ import type {
 } from "../models/types.ts";
 import type { Publisher } from "../publisher/publisher.ts";
 import type { StorageSource } from "../storage/source.ts";
-import { BacalhauError } from "../models/errors.ts";
 import type { LogsRequest, ToCompute, ToOrchestrator } from "../transport/messages.ts";
 import type { ComputeTransport } from "../transport/transport.ts";
 import { checkBid, type AdmissionPolicy } from "./bidder.ts";
 import { CapacityTracker } from "./capacity.ts";
 import { LogManager } from "./logs.ts";
 import { ExecutionQueue } from "./queue.ts";
+import { deliverReport, type ReportOptions } from "./report.ts";
 import { readPublishedResult } from "./results.ts";
-import { executionDir, runExecution } from "./runner.ts";
+import { runExecution } from "./runner.ts";
+import { executionDir, stageExecution, unstageExecution } from "./workspace.ts";
 
 export interface ComputeNodeOptions {
   nodeID: string;
@@ -62,6 +63,8 @@ interface Held {
   resources: Resources;
   controller: AbortController;
   state: "bid" | "queued" | "running";
+  /** Its folders, made while it is queued (see workspace.ts). */
+  staged?: Promise<void>;
 }
 
 const byType = <T extends { type: string }>(items: T[]) => new Map(items.map((i) => [i.type.toLowerCase(), i]));
@@ -76,6 +79,8 @@ export class ComputeNode {
   readonly #queue = new ExecutionQueue();
   readonly #held = new Map<string, Held>();
   readonly #running = new Set<Promise<void>>();
+  /** Clean-up that outlives its execution (input removal); waited for on stop. */
+  readonly #background = new Set<Promise<void>>();
   readonly #logs: LogManager;
   readonly #executionsDir: string;
   readonly #log: (msg: string) => void;
@@ -88,6 +93,7 @@ export class ComputeNode {
   #stopping = false;
   /** Set once the node gives up on the orchestrator (final stop): pending reports are dropped. */
   #closing = false;
+  readonly #reporting: ReportOptions;
 
   constructor(opts: ComputeNodeOptions) {
     this.nodeID = opts.nodeID;
@@ -100,6 +106,7 @@ export class ComputeNode {
     mkdirSync(this.#executionsDir, { recursive: true });
     this.#logs = new LogManager((id) => join(executionDir(this.#executionsDir, id), "logs.jsonl"));
     this.#log = opts.log ?? (() => {});
+    this.#reporting = { send: (msg) => opts.transport.send(msg), closing: () => this.#closing, log: this.#log };
     opts.transport.setHandler({
       onMessage: (msg) => this.#onMessage(msg),
       streamLogs: (req, signal) => this.#streamLogs(req, signal),
@@ -132,6 +139,7 @@ export class ComputeNode {
     clearTimeout(timer);
     this.#closing = true;
     await settled;
+    await Promise.all([...this.#background]);
     try {
       await this.#opts.transport.send({ type: "ShutdownNotice", nodeID: this.nodeID, reason });
     } catch { /* the orchestrator may already be gone */ }
@@ -221,6 +229,8 @@ export class ComputeNode {
         else {
           this.#queue.remove(msg.executionID);
           this.#held.delete(msg.executionID);
+          const staged = h.staged;
+          if (staged) this.#track(staged.then(() => unstageExecution(this.#executionsDir, h.exec.ID)));
           this.#infoChanged();
         }
         return;
@@ -257,6 +267,9 @@ export class ComputeNode {
 
   #enqueue(h: Held): void {
     h.state = "queued";
+    h.staged = stageExecution(this.#executionsDir, h.exec);
+    // Awaited (and a failure reported) when it runs; never an unhandled rejection meanwhile.
+    h.staged.catch(() => {});
     this.#queue.push({ executionID: h.exec.ID, priority: h.exec.Job.Priority, resources: h.resources });
     this.#pump();
     this.#infoChanged();
@@ -297,8 +310,9 @@ export class ComputeNode {
         executionsDir: this.#executionsDir,
         envAllowList: this.#opts.policy.envAllowList,
         jobDefaults: this.#opts.jobDefaults,
-        report: (msg) => this.#report(msg, h.exec.ID),
-      }, h.exec, h.controller.signal);
+        report: (msg) => deliverReport(this.#reporting, msg, h.exec.ID),
+        background: (work) => this.#track(work),
+      }, h.exec, h.controller.signal, h.staged ?? stageExecution(this.#executionsDir, h.exec));
     } catch (err) {
       this.#log(`execution ${h.exec.ID} crashed: ${(err as Error).stack ?? err}`);
     } finally {
@@ -306,26 +320,11 @@ export class ComputeNode {
     }
   }
 
-  /**
-   * Reports an execution's progress or outcome. An outcome must not be lost while the requester is
-   * away (restarting, network down): it is retried until delivered, and until then the execution
-   * stays held, so the handshake after a reconnect still lists it as ours.
-   */
-  async #report(msg: ToOrchestrator, executionID: string): Promise<void> {
-    const final = msg.type === "RunResult" || msg.type === "ComputeError";
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-      try {
-        await this.#opts.transport.send(msg);
-        return;
-      } catch (err) {
-        const retryable = err instanceof BacalhauError && err.code === "ServiceUnavailable";
-        if (!final || !retryable || this.#closing) {
-          this.#log(`could not report ${msg.type} for ${executionID}: ${(err as Error).message}`);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  /** Keeps clean-up that outlives its execution until it is done; stop waits for it. */
+  #track(work: Promise<void>): void {
+    const settled = work.then(() => {}, (err) => this.#log(`clean-up failed: ${(err as Error).message}`));
+    this.#background.add(settled);
+    void settled.finally(() => this.#background.delete(settled));
   }
 
   #streamLogs(req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {

@@ -23,9 +23,19 @@ export class LogManager {
     this.#fileOf = fileOf;
   }
 
-  open(executionID: string): void {
+  /** Where the execution's log is kept. */
+  fileOf(executionID: string): string {
+    return this.#fileOf(executionID);
+  }
+
+  /**
+   * Starts the execution's log. `fd`, when given, is the log file already opened for appending
+   * (the runner opens it with the execution's other files); it is closed with the log.
+   */
+  open(executionID: string, fd?: number): void {
     this.#live.set(executionID, {
       file: this.#fileOf(executionID),
+      fd,
       listeners: new Set(),
       decoders: [new TextDecoder(), new TextDecoder()],
       ended: false,

@@ -3,8 +3,8 @@
  * results folder (`stdout`, `stderr`, `exitCode` and one folder per ResultPath), publishes it, and
  * reports the outcome to the orchestrator. Failures of the job itself are reported, never thrown.
  */
-import { closeSync, open, openSync, readSync, writeSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { closeSync, open, writeSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Executor, PreparedVolume } from "../executor/executor.ts";
@@ -23,6 +23,8 @@ import type { StorageSource } from "../storage/source.ts";
 import type { ToOrchestrator } from "../transport/messages.ts";
 import { executionEnv } from "./env.ts";
 import type { LogManager } from "./logs.ts";
+import { OutputHead } from "./output-head.ts";
+import { inputDirOf, resultsDirOf } from "./workspace.ts";
 
 /** Bacalhau keeps this much of stdout and stderr in RunOutput. */
 export const RUN_OUTPUT_LIMIT = 2048;
@@ -36,92 +38,64 @@ export interface RunnerDeps {
   envAllowList: string[];
   jobDefaults?: ResourcesConfig;
   report: (msg: ToOrchestrator) => Promise<void>;
+  /**
+   * Takes work that may finish after the execution has (removing its inputs): the execution's
+   * slot is free once its outcome is reported, and the owner waits for these before it stops.
+   */
+  background: (work: Promise<void>) => void;
 }
 
-export const executionDir = (executionsDir: string, id: string): string => join(executionsDir, id);
-
-// Directory work goes through the thread pool: on a journaling file system creating and above all
-// removing directories waits on the disk for milliseconds, which would stall every other job and
-// request on the event loop. The job's own output is still written synchronously (see logs below).
+// Creating a file waits on the disk (a journaling file system), so it goes through the thread
+// pool; every such await costs a turn of a busy event loop, so the files are created together.
+// Writes to descriptors already open are cheap and stay synchronous.
 const openFd = promisify(open);
 
-function readHead(path: string, limit: number): { text: string; truncated: boolean } {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return { text: "", truncated: false };
-  }
-  try {
-    const buf = new Uint8Array(limit + 1);
-    const n = readSync(fd, buf, 0, limit + 1, 0);
-    return { text: new TextDecoder().decode(buf.subarray(0, Math.min(n, limit))), truncated: n > limit };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function runOutput(resultsDir: string, exitCode: number, errorMsg: string): RunCommandResult {
-  const out = readHead(join(resultsDir, "stdout"), RUN_OUTPUT_LIMIT);
-  const err = readHead(join(resultsDir, "stderr"), RUN_OUTPUT_LIMIT);
-  return {
-    Stdout: out.text,
-    StdoutTruncated: out.truncated,
-    stderr: err.text,
-    StderrTruncated: err.truncated,
-    ExitCode: exitCode,
-    ErrorMsg: errorMsg,
-  };
-}
-
-export const TIMES = new Map<string, number>();
-export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Job }, signal: AbortSignal): Promise<void> {
-  let __t = performance.now();
-  const mark = (k: string) => { const n = performance.now(); TIMES.set(k, (TIMES.get(k) ?? 0) + n - __t); __t = n; };
+/**
+ * Runs the execution in the folders `staged` made (see workspace.ts) and reports its outcome;
+ * resolves once the outcome is delivered. A failure to set up its files is thrown.
+ */
+export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Job }, signal: AbortSignal,
+  staged: Promise<void>): Promise<void> {
   const job = exec.Job;
   const task = job.Tasks[0];
-  const base = executionDir(deps.executionsDir, exec.ID);
-  const workDir = join(base, "work");
-  const resultsDir = join(base, "results");
+  const resultsDir = resultsDirOf(deps.executionsDir, exec.ID);
+  const inputDirs = (task.InputSources ?? []).map((_, i) => inputDirOf(deps.executionsDir, exec.ID, i));
   const ids = { executionID: exec.ID, jobID: job.ID };
+  // Reports leave in the order they are made (both transports keep a sender's messages in order),
+  // and only the outcome is waited for: progress never holds the execution's slot for a round trip,
+  // and reports made together can be stored together.
+  const report = (msg: ToOrchestrator): Promise<void> => deps.report(msg);
   const progress = (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) =>
-    deps.report({ type: "ExecutionEvent", ...ids, topic, message, newState });
+    void report({ type: "ExecutionEvent", ...ids, topic, message, newState });
 
-  await mkdir(workDir, { recursive: true });
-  await mkdir(resultsDir, { recursive: true });
-    mark("mkdirs");
-  await Promise.all((task.ResultPaths ?? []).map((rp) => mkdir(join(resultsDir, rp.Name), { recursive: true })));
-  const [outFd, errFd] = await Promise.all([openFd(join(resultsDir, "stdout"), "w"), openFd(join(resultsDir, "stderr"), "w")]);
-    mark("openfds");
-  deps.logs.open(exec.ID);
+  await staged;
+  const [outFd, errFd, exitFd, logFd] = await Promise.all([
+    openFd(join(resultsDir, "stdout"), "w"),
+    openFd(join(resultsDir, "stderr"), "w"),
+    openFd(join(resultsDir, "exitCode"), "w"),
+    openFd(deps.logs.fileOf(exec.ID), "a"),
+  ]);
+  deps.logs.open(exec.ID, logFd);
+  const heads = [new OutputHead(RUN_OUTPUT_LIMIT), new OutputHead(RUN_OUTPUT_LIMIT)] as const;
   let exitCode = -1;
   let errorMsg = "";
-  let removeWork: Promise<void> | undefined;
   try {
-    await progress("Running Execution", "Running", ExecutionStateType.Running);
-    mark("report-running");
+    progress("Running Execution", "Running", ExecutionStateType.Running);
     const executor = deps.executors.get(task.Engine.Type.toLowerCase());
     if (!executor) throw new Error(`engine ${task.Engine.Type} is not available on this node`);
 
     const inputs: PreparedVolume[] = [];
-    if ((task.InputSources ?? []).length > 0) await progress("Downloading Inputs", "Preparing inputs");
-    mark("report-inputs");
+    if (inputDirs.length > 0) progress("Downloading Inputs", "Preparing inputs");
     for (const [i, input] of (task.InputSources ?? []).entries()) {
       const source = deps.storages.get(input.Source.Type.toLowerCase());
       if (!source) throw new Error(`input type ${input.Source.Type} is not available on this node`);
-      const dir = join(workDir, `input-${i}`);
-      await mkdir(dir, { recursive: true });
-    mark("mkdir-input");
       try {
-        inputs.push(await source.prepare(input, { ...ids, workDir: dir, signal }));
+        inputs.push(await source.prepare(input, { ...ids, workDir: inputDirs[i]!, signal }));
       } catch (err) {
-        // A stop while downloading is the stop's story, not the download's.
-        if (signal.aborted) throw signal.reason;
         throw new Error(`failed to prepare input ${input.Alias || input.Target}: ${(err as Error).message}`);
       }
     }
     if (signal.aborted) throw signal.reason;
-    mark("prepare");
 
     const result = await executor.run({
       ...ids,
@@ -138,10 +112,12 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
       logs: {
         stdout: (chunk) => {
           writeSync(outFd, chunk);
+          heads[0].add(chunk);
           deps.logs.write(exec.ID, 1, chunk);
         },
         stderr: (chunk) => {
           writeSync(errFd, chunk);
+          heads[1].add(chunk);
           deps.logs.write(exec.ID, 2, chunk);
         },
       },
@@ -149,27 +125,31 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     });
     exitCode = result.exitCode;
     errorMsg = result.errorMsg ?? "";
-    mark("executor");
   } catch (err) {
     errorMsg = err instanceof Error ? err.message : String(err);
   } finally {
     closeSync(outFd);
     closeSync(errFd);
     deps.logs.close(exec.ID);
-    // Removed while the outcome is reported; awaited before this execution counts as finished.
-    removeWork = rm(workDir, { recursive: true, force: true }).catch(() => {});
-    mark("close");
+    try {
+      writeSync(exitFd, String(exitCode));
+    } finally {
+      closeSync(exitFd);
+    }
+    if (inputDirs.length > 0) {
+      deps.background(Promise.all(inputDirs.map((dir) => rm(dir, { recursive: true, force: true }))).then(() => {}, () => {}));
+    }
   }
-  try {
-    await writeFile(join(resultsDir, "exitCode"), String(exitCode));
-    mark("exitcode");
-    await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress },
-      runOutput(resultsDir, exitCode, errorMsg));
-    mark("finish");
-  } finally {
-    await removeWork;
-    mark("rm");
-  }
+  const [out, err] = [heads[0].result(), heads[1].result()];
+  const output: RunCommandResult = {
+    Stdout: out.text,
+    StdoutTruncated: out.truncated,
+    stderr: err.text,
+    StderrTruncated: err.truncated,
+    ExitCode: exitCode,
+    ErrorMsg: errorMsg,
+  };
+  await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, report }, output);
 }
 
 interface Finishing {
@@ -177,32 +157,34 @@ interface Finishing {
   jobID: string;
   resultsDir: string;
   signal: AbortSignal;
-  progress: (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) => Promise<void>;
+  /** Sends after the progress already reported; resolves once delivered. */
+  report: (msg: ToOrchestrator) => Promise<void>;
 }
 
 /** Publishes the results folder when the task asks for it and reports the outcome. */
 async function finishExecution(deps: RunnerDeps, pubSpec: SpecConfig | undefined, f: Finishing,
   output: RunCommandResult): Promise<void> {
-  const { executionID, jobID, resultsDir, signal, progress } = f;
+  const { executionID, jobID, resultsDir, signal, report } = f;
   const ids = { executionID, jobID };
   const errorMsg = output.ErrorMsg;
   if (errorMsg) {
-    await deps.report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
+    await report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
     return;
   }
 
   let published: SpecConfig = { Type: "" };
   if (pubSpec?.Type) {
     try {
-      await progress("Publishing Results", "Publishing results", ExecutionStateType.Publishing);
+      void report({ type: "ExecutionEvent", ...ids, topic: "Publishing Results", message: "Publishing results",
+        newState: ExecutionStateType.Publishing });
       const publisher = deps.publishers.get(pubSpec.Type.toLowerCase());
       if (!publisher) throw new Error(`publisher ${pubSpec.Type} is not available on this node`);
       published = await publisher.publish({ ...ids, resultsDir, publisher: pubSpec, signal });
     } catch (err) {
       const message = `failed to publish results: ${(err as Error).message}`;
-      await deps.report({ type: "ComputeError", ...ids, message, runOutput: { ...output, ErrorMsg: message } });
+      await report({ type: "ComputeError", ...ids, message, runOutput: { ...output, ErrorMsg: message } });
       return;
     }
   }
-  await deps.report({ type: "RunResult", ...ids, publishedResult: published, runOutput: output });
+  await report({ type: "RunResult", ...ids, publishedResult: published, runOutput: output });
 }

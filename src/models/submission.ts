@@ -8,6 +8,7 @@
  * const { job, warnings } = sanitizeSubmission(normalizeJob(body));
  * ```
  */
+import { copyJSONValue } from "./json-copy.ts";
 import { JobStateType, JobType } from "./types.ts";
 import type { Job } from "./types.ts";
 
@@ -20,7 +21,7 @@ export interface SanitizedSubmission {
 
 /** Returns a sanitised copy; the input is not modified. */
 export function sanitizeSubmission(input: Job): SanitizedSubmission {
-  const job: Job = structuredClone(input);
+  const job: Job = copyJSONValue(input);
   const warnings: string[] = [];
   const state = job.State;
   if ((state.StateType && state.StateType !== JobStateType.Undefined) || state.Message || state.Details) {

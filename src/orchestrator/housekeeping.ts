@@ -38,7 +38,7 @@ export class Housekeeping {
     const { store, broker } = this.#opts;
     const now = nowNanos();
     const grace = EXECUTION_TIMEOUT_GRACE_MS * 1e6;
-    store.transaction(() => {
+    broker.transaction(() => {
       for (const job of store.listNonTerminalJobs()) {
         if (job.Type === JobType.Service || job.Type === JobType.Daemon) continue;
         const t = job.Tasks[0]?.Timeouts ?? {};

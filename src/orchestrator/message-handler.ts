@@ -1,7 +1,7 @@
 /**
  * Applies what compute nodes report (bids, progress, results, errors, membership) to the store and
  * asks for re-evaluation where the job may need to move on. Every change is written in one
- * transaction together with the evaluation it triggers.
+ * transaction together with the scheduling it triggers.
  */
 import { BacalhauError } from "../models/errors.ts";
 import {
@@ -21,11 +21,13 @@ import type { Reply, ToOrchestrator } from "../transport/messages.ts";
 import { errorEvent, event, Topic } from "./events.ts";
 import type { EvaluationBroker } from "./evaluations.ts";
 import type { NodeManager } from "./node-manager.ts";
+import type { ReportBatch } from "./report-batch.ts";
 
 export interface HandlerDeps {
   store: JobStore;
   nodes: NodeManager;
   broker: EvaluationBroker;
+  reports: ReportBatch;
   log: (msg: string) => void;
 }
 
@@ -85,11 +87,11 @@ export function reevaluateForLostNode(deps: HandlerDeps, nodeID: string): void {
   }
 }
 
-export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToOrchestrator): Reply | void {
+export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToOrchestrator): Reply | void | Promise<void> {
   const { store, nodes } = deps;
   switch (msg.type) {
     case "Handshake": {
-      store.transaction(() => {
+      deps.broker.transaction(() => {
         const rebooted = nodes.rebooted(msg.nodeInfo.NodeID, msg.bootID);
         nodes.handshake(msg.nodeInfo);
         const held = new Set(msg.activeExecutionIDs);
@@ -113,54 +115,62 @@ export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToO
     case "UpdateNodeInfo":
       return nodes.updateInfo(msg.nodeInfo) ? {} : { reconnect: true };
     case "ShutdownNotice":
-      store.transaction(() => nodes.disconnect(msg.nodeID, `node shut down: ${msg.reason}`));
+      deps.broker.transaction(() => nodes.disconnect(msg.nodeID, `node shut down: ${msg.reason}`));
       return;
     default:
       break;
   }
 
-  store.transaction(() => {
-    const exec = getExecution(store, msg.executionID);
-    if (!exec) {
-      deps.log(`ignoring ${msg.type} for unknown execution ${msg.executionID}`);
+  // Applied with the reports delivered alongside it, and the scheduling they trigger, in one commit.
+  return deps.reports.add(nodeID, msg);
+}
+
+/** The reports about one execution; applied by `applyExecutionReport` inside a transaction. */
+export type ExecutionReport = Extract<ToOrchestrator, { executionID: string }>;
+
+/** Applies one execution report; the caller holds the transaction (see ReportBatch). */
+export function applyExecutionReport(deps: HandlerDeps, nodeID: string, msg: ExecutionReport): void {
+  const { store } = deps;
+  const exec = getExecution(store, msg.executionID);
+  if (!exec) {
+    deps.log(`ignoring ${msg.type} for unknown execution ${msg.executionID}`);
+    return;
+  }
+  if (exec.NodeID !== nodeID) {
+    deps.log(`ignoring ${msg.type} for ${exec.ID} from ${nodeID}: it belongs to ${exec.NodeID}`);
+    return;
+  }
+  // A late report for an execution the orchestrator already settled changes nothing.
+  if (TERMINAL_EXECUTION_STATES.has(exec.ComputeState.StateType)) return;
+  switch (msg.type) {
+    case "BidResult":
+      if (msg.accepted) {
+        if (exec.ComputeState.StateType !== ExecutionStateType.AskForBid) return;
+        transition(deps, exec, ExecutionStateType.AskForBidAccepted, "Bid accepted by node", {}, Topic.Bidding);
+      } else {
+        transition(deps, exec, ExecutionStateType.AskForBidRejected, `Node rejected the job: ${msg.reason}`,
+          {}, Topic.Bidding, true);
+      }
+      reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
       return;
-    }
-    if (exec.NodeID !== nodeID) {
-      deps.log(`ignoring ${msg.type} for ${exec.ID} from ${nodeID}: it belongs to ${exec.NodeID}`);
+    case "ExecutionEvent":
+      if (msg.newState !== undefined && msg.newState !== exec.ComputeState.StateType) {
+        transition(deps, exec, msg.newState, msg.message, {}, msg.topic);
+      } else {
+        store.addExecutionHistory(exec.JobID, exec.JobVersion, exec.ID, event(msg.topic, msg.message));
+      }
       return;
-    }
-    // A late report for an execution the orchestrator already settled changes nothing.
-    if (TERMINAL_EXECUTION_STATES.has(exec.ComputeState.StateType)) return;
-    switch (msg.type) {
-      case "BidResult":
-        if (msg.accepted) {
-          if (exec.ComputeState.StateType !== ExecutionStateType.AskForBid) return;
-          transition(deps, exec, ExecutionStateType.AskForBidAccepted, "Bid accepted by node", {}, Topic.Bidding);
-        } else {
-          transition(deps, exec, ExecutionStateType.AskForBidRejected, `Node rejected the job: ${msg.reason}`,
-            {}, Topic.Bidding, true);
-        }
-        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
-        return;
-      case "ExecutionEvent":
-        if (msg.newState !== undefined && msg.newState !== exec.ComputeState.StateType) {
-          transition(deps, exec, msg.newState, msg.message, {}, msg.topic);
-        } else {
-          store.addExecutionHistory(exec.JobID, exec.JobVersion, exec.ID, event(msg.topic, msg.message));
-        }
-        return;
-      case "RunResult":
-        transition(deps, exec, ExecutionStateType.Completed, "Completed successfully", {
-          PublishedResult: msg.publishedResult,
-          RunOutput: msg.runOutput,
-        });
-        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
-        return;
-      case "ComputeError":
-        transition(deps, exec, ExecutionStateType.Failed, msg.message,
-          msg.runOutput ? { RunOutput: msg.runOutput } : {}, Topic.Execution, true);
-        reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
-        return;
-    }
-  });
+    case "RunResult":
+      transition(deps, exec, ExecutionStateType.Completed, "Completed successfully", {
+        PublishedResult: msg.publishedResult,
+        RunOutput: msg.runOutput,
+      });
+      reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
+      return;
+    case "ComputeError":
+      transition(deps, exec, ExecutionStateType.Failed, msg.message,
+        msg.runOutput ? { RunOutput: msg.runOutput } : {}, Topic.Execution, true);
+      reevaluate(deps, exec.JobID, EvaluationTrigger.ExecutionUpdate);
+      return;
+  }
 }

@@ -41,7 +41,14 @@ import type {
 import { EvaluationBroker } from "./evaluations.ts";
 import { event, Topic } from "./events.ts";
 import { Housekeeping } from "./housekeeping.ts";
-import { handleComputeMessage, reevaluateForLostNode, reevaluateForNewNode, type HandlerDeps } from "./message-handler.ts";
+import {
+  applyExecutionReport,
+  handleComputeMessage,
+  reevaluateForLostNode,
+  reevaluateForNewNode,
+  type HandlerDeps,
+} from "./message-handler.ts";
+import { ReportBatch } from "./report-batch.ts";
 import { NodeManager } from "./node-manager.ts";
 import { scheduleBatch } from "./scheduler/batch.ts";
 import { setJobState, stopActiveExecutions, type Outgoing, type SchedulerContext } from "./scheduler/context.ts";
@@ -83,9 +90,9 @@ export class Orchestrator implements OrchestratorAPI {
       store: opts.store,
       disconnectTimeoutMs: opts.disconnectTimeoutMs ?? 60_000,
       manualApproval: opts.manualNodeApproval ?? false,
-      onLeave: (nodeID) => this.store.transaction(() => reevaluateForLostNode(this.#handler, nodeID)),
+      onLeave: (nodeID) => this.broker.transaction(() => reevaluateForLostNode(this.#handler, nodeID)),
       // Approving a pending node gives waiting jobs somewhere to go.
-      onApprove: () => this.store.transaction(() => reevaluateForNewNode(this.#handler)),
+      onApprove: () => this.broker.transaction(() => reevaluateForNewNode(this.#handler)),
     });
     this.broker = new EvaluationBroker({
       store: opts.store,
@@ -93,7 +100,8 @@ export class Orchestrator implements OrchestratorAPI {
       send: (out) => this.#send(out),
       onError: (err, ev) => this.#log(`evaluation ${ev.ID} of job ${ev.JobID} failed: ${(err as Error).stack ?? err}`),
     });
-    this.#handler = { store: opts.store, nodes: this.nodes, broker: this.broker, log: this.#log };
+    const reports = new ReportBatch(opts.store, this.broker, (nodeID, report) => applyExecutionReport(this.#handler, nodeID, report));
+    this.#handler = { store: opts.store, nodes: this.nodes, broker: this.broker, reports, log: this.#log };
     this.#housekeeping = new Housekeeping({
       store: opts.store,
       broker: this.broker,
@@ -138,7 +146,8 @@ export class Orchestrator implements OrchestratorAPI {
 
   submitJob(input: Job, opts: SubmitOptions): SubmitResult {
     const warnings = [...(opts.warnings ?? [])];
-    return this.store.transaction(() => {
+    // The job, its first evaluation and the executions that asks for are one commit.
+    return this.broker.transaction(() => {
       const now = nowNanos();
       const existing = input.Name ? this.#findByName(input.Name, input.Namespace) : undefined;
       let job: Job;
@@ -189,7 +198,7 @@ export class Orchestrator implements OrchestratorAPI {
   }
 
   stopJob(idOrName: string, namespace: string, reason: string): { EvaluationID: string } {
-    return this.store.transaction(() => {
+    return this.broker.transaction(() => {
       const job = this.store.findJob(idOrName, namespace);
       if (job.State.StateType === JobStateType.Stopped) return { EvaluationID: "" };
       if (TERMINAL_JOB_STATES.has(job.State.StateType)) {
@@ -205,7 +214,7 @@ export class Orchestrator implements OrchestratorAPI {
   }
 
   rerunJob(idOrName: string, namespace: string, version: number, reason: string): RerunResult {
-    return this.store.transaction(() => {
+    return this.broker.transaction(() => {
       const current = this.store.findJob(idOrName, namespace);
       const s = current.State.StateType;
       if (s === JobStateType.Pending || s === JobStateType.Queued || s === JobStateType.Undefined) {
@@ -233,7 +242,7 @@ export class Orchestrator implements OrchestratorAPI {
   }
 
   updateNode(nodeID: string, action: string, _message: string): void {
-    this.store.transaction(() => this.nodes.update(nodeID, action));
+    this.broker.transaction(() => this.nodes.update(nodeID, action));
   }
 
   async *streamLogs(req: LogStreamRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {
@@ -341,12 +350,9 @@ export class Orchestrator implements OrchestratorAPI {
     };
   }
 
-  /** For state changes outside an evaluation (stop, update): messages go out right after the caller's commit. */
+  /** For state changes outside an evaluation (stop, update): messages go out after the broker's transaction commits. */
   #bareContext(): SchedulerContext {
-    const outbox: Outgoing[] = [];
-    const ctx = this.#context({ ID: "", JobID: "" } as Evaluation, outbox);
-    queueMicrotask(() => outbox.forEach((o) => void this.#send(o)));
-    return ctx;
+    return this.#context({ ID: "", JobID: "" } as Evaluation, this.broker.outbox);
   }
 
   #schedule(evaluation: Evaluation): Outgoing[] {
@@ -369,7 +375,7 @@ export class Orchestrator implements OrchestratorAPI {
       this.#log(`could not send ${out.msg.type} to ${out.nodeID}: ${(err as Error).message}`);
       if (out.msg.type === "AskForBid" || out.msg.type === "BidAccepted") {
         // The node is unreachable: treat it as gone so the partition can be placed elsewhere.
-        this.store.transaction(() => this.nodes.disconnect(out.nodeID, `unreachable: ${(err as Error).message}`));
+        this.broker.transaction(() => this.nodes.disconnect(out.nodeID, `unreachable: ${(err as Error).message}`));
       }
     }
   }

@@ -1,9 +1,11 @@
 /**
- * The in-process transport of a hybrid node (or a devstack in one process): messages are
- * structured-cloned and delivered on a later microtask, so handlers never share objects or re-enter
- * each other, exactly as if the messages had crossed a process boundary.
+ * The in-process transport of a hybrid node (or a devstack in one process): messages are deep
+ * copied and delivered on a later microtask, so handlers never share objects or re-enter each
+ * other, exactly as if the messages had crossed a process boundary. The copy shares strings
+ * (immutable), so a job carrying an inline module is not copied byte by byte on every message.
  */
 import { BacalhauError } from "../models/errors.ts";
+import { copyJSONValue } from "../models/json-copy.ts";
 import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from "./messages.ts";
 import { readResultOf } from "./result-reader.ts";
 import type {
@@ -38,15 +40,15 @@ export class InProcessHub implements OrchestratorTransport {
   async deliver(nodeID: string, msg: ToOrchestrator): Promise<Reply | void> {
     const handler = this.#handler;
     if (!handler) throw new BacalhauError("no orchestrator is attached", { component: "Transport" });
-    const copy = structuredClone(msg);
+    const copy = copyJSONValue(msg);
     await Promise.resolve();
-    return structuredClone(await handler.onMessage(nodeID, copy));
+    return copyJSONValue(await handler.onMessage(nodeID, copy));
   }
 
   async send(nodeID: string, msg: ToCompute): Promise<void> {
     const handler = this.#computes.get(nodeID)?.handler;
     if (!handler) throw unreachable(nodeID);
-    const copy = structuredClone(msg);
+    const copy = copyJSONValue(msg);
     await Promise.resolve();
     await handler.onMessage(copy);
   }
@@ -54,7 +56,7 @@ export class InProcessHub implements OrchestratorTransport {
   async *streamLogs(nodeID: string, req: LogsRequest, signal: AbortSignal): AsyncIterable<ExecutionLog> {
     const handler = this.#computes.get(nodeID)?.handler;
     if (!handler) throw unreachable(nodeID);
-    yield* handler.streamLogs(structuredClone(req), signal);
+    yield* handler.streamLogs(copyJSONValue(req), signal);
   }
 
   async *fetchResult(nodeID: string, executionID: string, signal: AbortSignal): AsyncIterable<Uint8Array> {

@@ -12,8 +12,9 @@
  * );
  * ```
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { closeSync, open, writeSync } from "node:fs";
 import { join, posix } from "node:path";
+import { promisify } from "node:util";
 import type { PreparedVolume } from "../../executor/executor.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import type { InputSource } from "../../models/types.ts";
@@ -50,6 +51,22 @@ function fileNameFor(target: string): string {
   return base && base !== "." && base !== ".." ? base : "data";
 }
 
+const openFd = promisify(open);
+
+/**
+ * Creating the file waits on the disk, so it goes through the thread pool; the payload is already
+ * in memory (it came inside the job), so writing it to the open file is a copy and stays synchronous,
+ * one turn of the event loop instead of three.
+ */
+async function writeNewFile(path: string, data: Uint8Array): Promise<void> {
+  const fd = await openFd(path, "w");
+  try {
+    for (let off = 0; off < data.length;) off += writeSync(fd, data, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function createInlineSource(opts: InlineSourceOptions = {}): StorageSource {
   const maxExtractBytes = opts.maxExtractBytes ?? DEFAULT_MAX_EXTRACT_BYTES;
   return {
@@ -69,13 +86,13 @@ export function createInlineSource(opts: InlineSourceOptions = {}): StorageSourc
       const parsed = parse(input);
       if (typeof parsed === "string") throw BacalhauError.badRequest(parsed, { component: COMPONENT });
       const data = decodeDataURL(parsed);
-      const dir = await mkdtemp(join(ctx.workDir, "inline-"));
+      // The work dir is this input's own fresh folder: the payload goes straight into it.
       if (GZIP_MIME_TYPES.has(parsed.mime)) {
-        await extractTarGz(data, dir, { maxBytes: maxExtractBytes, signal: ctx.signal });
-        return { target: input.Target, hostPath: dir, readOnly: true };
+        await extractTarGz(data, ctx.workDir, { maxBytes: maxExtractBytes, signal: ctx.signal });
+        return { target: input.Target, hostPath: ctx.workDir, readOnly: true };
       }
-      const file = join(dir, fileNameFor(input.Target));
-      await writeFile(file, data, { signal: ctx.signal });
+      const file = join(ctx.workDir, fileNameFor(input.Target));
+      await writeNewFile(file, data);
       return { target: input.Target, hostPath: file, readOnly: true };
     },
   };

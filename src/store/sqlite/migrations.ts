@@ -78,8 +78,22 @@ CREATE TABLE nodes (
 );
 `;
 
+// A job's state moves to small columns of its \`jobs\` row and its spec lives only in \`job_versions\`
+// (see jobs.ts): a state change no longer rewrites the whole job, twice. Version 1 kept the current
+// version's row equal in both tables, so the spec is already where it belongs. spec_id names the
+// spec a row points at, so readers can keep it parsed.
+const JOB_STATE_COLUMNS = `
+ALTER TABLE jobs ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN state_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE jobs ADD COLUMN spec_id INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET revision = json_extract(json, '$.Revision'), state_json = json_extract(json, '$.State'),
+  spec_id = abs(random() % 9007199254740991);
+ALTER TABLE jobs DROP COLUMN json;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", sql: INITIAL_SCHEMA },
+  { version: 2, name: "job state in columns, spec once per version", sql: JOB_STATE_COLUMNS },
 ];
 
 /** The version a database has after `migrate` with the built-in steps. */

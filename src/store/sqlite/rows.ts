@@ -24,21 +24,7 @@ export function fromJSON<T>(row: Row, column = "json"): T {
 
 export const toJSON = (value: unknown): string => JSON.stringify(value);
 
-/**
- * A deep copy of a value parsed from JSON (plain objects, arrays, primitives). Strings are
- * immutable and shared, so copying a job that carries a large inline module costs only its shape.
- */
-export function copyJSONValue<T>(value: T): T {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyJSONValue) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    // A "__proto__" key from JSON is an own property; plain assignment would set the prototype.
-    if (k === "__proto__") Object.defineProperty(out, k, { value: copyJSONValue(v), enumerable: true, writable: true, configurable: true });
-    else out[k] = copyJSONValue(v);
-  }
-  return out as T;
-}
+export { copyJSONValue } from "../../models/json-copy.ts";
 
 /** Upper bound for a prefix range scan: any ID starting with `prefix` sorts below it (BINARY collation). */
 export const prefixEnd = (prefix: string): string => prefix + "\u{10FFFF}";
