@@ -66,7 +66,7 @@ function parseOptions(argv: string[]): Options {
       concurrency: { type: "string", default: "16" },
       "job-cpu": { type: "string", default: "" },
       "cpu-runs": { type: "string", default: "3" },
-      "serve-runs": { type: "string", default: "3" },
+      "serve-runs": { type: "string", default: "6" },
       "idle-ms": { type: "string", default: "2000" },
       "poll-ms": { type: "string", default: "2" },
       computes: { type: "string" },
