@@ -15,18 +15,17 @@ export interface NodeP2P {
 }
 
 export async function startP2P(cfg: NodeConfig, isRequester: boolean): Promise<NodeP2P> {
-  let swarmKeyFile = cfg.P2P.SwarmKeyFile;
-  if (!swarmKeyFile) {
-    swarmKeyFile = join(cfg.DataDir, "swarm.key");
-    if (!existsSync(swarmKeyFile)) {
-      if (!isRequester) {
-        throw BacalhauError.badRequest("a compute node needs its requester's swarm key", {
-          component: "P2P",
-          hint: "copy swarm.key from the requester's data dir and pass it with --swarm-key FILE",
-        });
-      }
-      await writeSwarmKey(swarmKeyFile, createSwarmKey());
+  const swarmKeyFile = cfg.P2P.SwarmKeyFile || join(cfg.DataDir, "swarm.key");
+  if (!existsSync(swarmKeyFile)) {
+    if (!isRequester) {
+      throw BacalhauError.badRequest(`a compute node needs its requester's swarm key; ${swarmKeyFile} does not exist`, {
+        component: "P2P",
+        hint: "copy swarm.key from the requester's data dir and pass it with --swarm-key FILE",
+      });
     }
+    // The network's first node makes the key, also where the operator asked for it (a unit's
+    // environment file names the path before the key exists).
+    await writeSwarmKey(swarmKeyFile, createSwarmKey());
   }
   const swarmKey = await readSwarmKey(swarmKeyFile);
   const host = await createP2PHost({

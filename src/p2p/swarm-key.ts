@@ -2,7 +2,8 @@
  * Swarm keys in the standard `swarm.key` text format shared by IPFS and libp2p private networks:
  * `/key/swarm/psk/1.0.0/`, `/base16/`, then 64 hex digits (a 32-byte key), one per line.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { BacalhauError } from "../models/errors.ts";
 
 const HEADER = "/key/swarm/psk/1.0.0/";
@@ -38,5 +39,7 @@ export async function readSwarmKey(path: string): Promise<Uint8Array> {
 /** Writes a swarm key file readable by its owner only (it is the network's only secret). */
 export async function writeSwarmKey(path: string, text: string): Promise<void> {
   parseSwarmKey(text);
-  await writeFile(path, text, { mode: 0o600 });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // Never replaces a key: two nodes starting at once must not end up on different networks.
+  await writeFile(path, text, { mode: 0o600, flag: "wx" });
 }

@@ -1,4 +1,5 @@
 /** Runs project scripts as child processes of the runtime the tests run on (Node or Deno). */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -56,4 +57,14 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
     child.stderr!.on("data", (d) => (out += d));
     exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${out}`)));
   });
+}
+
+/** A graceful stop: SIGTERM, then the node says it stopped and exits 0. */
+export async function stopGracefully(s: ServeProcess): Promise<void> {
+  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGTERM");
+  const code = await s.exited;
+  assert.match(s.output(), /received SIGTERM, shutting down\nnode stopped\n/);
+  // Deno's child_process reports the signal it sent as the exit reason even when the child exits
+  // with 0 by itself, so only Node's report of the exit code can be checked here.
+  if (!("Deno" in globalThis)) assert.equal(code, 0, s.output());
 }

@@ -3,7 +3,7 @@
  * requester schedules on remote compute nodes, notices nodes that vanish, and survives its own restart.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Execution } from "../../src/models/types.ts";
@@ -117,6 +117,14 @@ test("private network of processes", async (suite) => {
       "--api-port", "0", "--swarm-port", "0", "--data-dir", tempDir(t)]);
     assert.equal(keyless.code, 1);
     assert.match(keyless.stderr, /Error: a compute node needs its requester's swarm key/);
+
+    // A key path that does not exist is named, and a compute node never invents a key there.
+    const missing = join(tempDir(t), "swarm.key");
+    const misnamed = await runCli(["serve", "--node-type", "compute", "--peer", req.peer, "--swarm-key", missing,
+      "--host", "127.0.0.1", "--api-port", "0", "--swarm-port", "0", "--data-dir", tempDir(t)]);
+    assert.equal(misnamed.code, 1);
+    assert.ok(misnamed.stderr.includes(`${missing} does not exist`), misnamed.stderr);
+    assert.equal(existsSync(missing), false);
   });
 
   await suite.test("a compute node that dials out over WebSockets only", async (t) => {

@@ -38,4 +38,10 @@ test("a swarm key file round-trips and is readable by its owner only", async (t)
   assert.deepEqual(await readSwarmKey(path), parseSwarmKey(text));
   if (process.platform !== "win32") assert.equal((await stat(path)).mode & 0o777, 0o600);
   await assert.rejects(writeSwarmKey(join(dir, "bad.key"), "nope"));
+  // An existing key is never replaced; a missing folder is made.
+  await assert.rejects(writeSwarmKey(path, createSwarmKey()), /EEXIST/);
+  assert.equal(await readFile(path, "utf8"), text);
+  const nested = join(dir, "etc", "bacalhau", "swarm.key");
+  await writeSwarmKey(nested, text);
+  assert.deepEqual(await readSwarmKey(nested), parseSwarmKey(text));
 });
