@@ -5,9 +5,9 @@
  * - plain TCP copy;
  * - libp2p stream with noise + yamux (no swarm key);
  * - libp2p stream with the swarm-key cipher under noise + yamux;
- * - bitswap into the blockstore only (`pin`: nothing written outside the repo);
- * - bitswap into memory only (`cat`, bytes dropped);
- * - bitswap exported to a file (`get`: what an `ipfs` input does);
+ * - DAG stream into the blockstore only (`pin`: nothing written outside the repo);
+ * - bitswap into memory only (`cat`, bytes dropped: `cat` still streams by bitswap);
+ * - DAG stream exported to a file (`get`: what an `ipfs` input does);
  * - in-process: the XSalsa20 keystream alone, and blockstore puts alone.
  *
  * @example
@@ -175,9 +175,9 @@ async function main(): Promise<void> {
         }
       });
     };
-    if (want("pin")) await ipfsFrom("bitswap into blockstore (pin)", "pin");
+    if (want("pin")) await ipfsFrom("DAG stream into blockstore (pin)", "pin");
     if (want("cat")) await ipfsFrom("bitswap to memory (cat)", "cat");
-    if (want("get")) await ipfsFrom("bitswap to a file (get)", "get");
+    if (want("get")) await ipfsFrom("DAG stream to a file (get)", "get");
 
     if (want("cipher")) {
       const cipher = new XSalsa20Stream(new Uint8Array(24), key);

@@ -10,7 +10,8 @@ import type { CID } from "multiformats/cid";
 const RAW_CODEC = 0x55;
 const IDENTITY_HASH = 0x00;
 
-async function readBlock(store: FsBlockstore, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+/** A stored block's bytes in one piece. */
+export async function readBlock(store: FsBlockstore, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of store.get(cid, { signal })) chunks.push(chunk);
   return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks));

@@ -15,8 +15,10 @@ import { FsDatastore } from "datastore-fs";
 import { createHeliaLight } from "helia";
 import type { CID } from "multiformats/cid";
 import { BacalhauError } from "../models/errors.ts";
+import { ArrivingBlocks } from "./arriving-blocks.ts";
 import { DedupFsBlockstore } from "./blockstore.ts";
 import { parseCid } from "./cid.ts";
+import { fetchDag, serveDags } from "./dag-transfer.ts";
 import { exportCid, type ExportedKind } from "./export-fs.ts";
 import { importPath } from "./import-fs.ts";
 import { hasWholeDag } from "./local-dag.ts";
@@ -42,7 +44,8 @@ export interface IpfsDescription {
   peerId: string;
   /** Where blocks and pins live. */
   repo: string;
-  /** How blocks are fetched: only "bitswap". */
+  /** Helia's block brokers: only "bitswap". (A missing DAG is first asked for whole from connected
+   *  swarm peers, see dag-transfer.ts; bitswap fetches whatever that did not bring.) */
   blockBrokers: string[];
   /** Content routers: only "swarm-peers" (asks connected swarm peers); never a DHT or delegated HTTP. */
   routers: string[];
@@ -72,6 +75,7 @@ export interface IpfsNode {
 }
 
 const COMPONENT = "IPFS";
+const IDENTITY_HASH = 0x00;
 
 /** Rethrows: the caller's abort reason when it aborted, else a BacalhauError saying what failed. */
 function fail(err: unknown, what: string, signal?: AbortSignal): never {
@@ -93,10 +97,11 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
   // routing, no gateways, no other block brokers.
   const light = createHeliaLight({ blockstore, datastore, routers: [swarmPeersRouter(opts.libp2p)], blockBrokers: [] });
   const helia = withBitswap(Object.assign(light, { libp2p: opts.libp2p }), { sendWantlistDebounce: 1, sendBlocksDebounce: 1 });
-  let stopServing: (() => Promise<void>) | undefined;
+  const stopServing: Array<() => Promise<void>> = [];
   try {
     await helia.start();
-    stopServing = await servePeerList(opts.libp2p);
+    stopServing.push(await servePeerList(opts.libp2p));
+    stopServing.push(await serveDags(opts.libp2p, blockstore, helia.getCodec));
   } catch (err) {
     await helia.stop().catch(() => undefined);
     await Promise.allSettled([blockstore.close(), datastore.close()]);
@@ -109,8 +114,36 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
     if (stopped) throw new BacalhauError("the IPFS node is stopped", { code: "ServiceUnavailable", component: COMPONENT });
   };
 
+  /**
+   * A DAG whose root is not here is first asked for whole from a swarm peer (dag-transfer.ts);
+   * the walk that follows finds those blocks on disk and fetches anything still missing by bitswap.
+   */
+  async function prefetch(cid: CID, signal?: AbortSignal): Promise<void> {
+    if (cid.multihash.code === IDENTITY_HASH || (await blockstore.has(cid, { signal }))) return;
+    try {
+      await fetchDag(opts.libp2p, blockstore, helia.getCodec, cid, { signal });
+    } catch {
+      // Nothing lost but time: bitswap fetches whatever did not arrive.
+      signal?.throwIfAborted();
+    }
+  }
+
+  /**
+   * What to export `cid` with. When its root is not here, the DAG is asked for whole from a swarm
+   * peer and the export reads each block as it lands; `done` settles when that stream is over.
+   */
+  async function exportSource(cid: CID, signal: AbortSignal): Promise<{ fs: UnixFS; done: Promise<void> }> {
+    if (cid.multihash.code === IDENTITY_HASH || (await blockstore.has(cid, { signal }))) return { fs, done: Promise.resolve() };
+    const arriving = new ArrivingBlocks();
+    const done = fetchDag(opts.libp2p, blockstore, helia.getCodec, cid, { signal, onStored: (c, bytes) => arriving.stored(c, bytes) })
+      .then(() => undefined, () => undefined)
+      .finally(() => arriving.ended());
+    return { fs: unixfs({ blockstore: arriving.view(helia.blockstore) }), done };
+  }
+
   async function pin(cid: CID, signal?: AbortSignal): Promise<void> {
     if (await helia.pins.isPinned(cid, { signal })) return;
+    await prefetch(cid, signal);
     // Pinning walks the DAG, fetching whatever is missing, then records the pin.
     for await (const _ of helia.pins.add(cid, { signal })) void _;
   }
@@ -141,7 +174,10 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
       const controller = new AbortController();
       const signal = o.signal ? AbortSignal.any([o.signal, controller.signal]) : controller.signal;
       try {
-        return await exportCid(fs, parsed, dest, { signal });
+        const source = await exportSource(parsed, signal);
+        const kind = await exportCid(source.fs, parsed, dest, { signal });
+        await source.done;
+        return kind;
       } catch (err) {
         controller.abort(err);
         fail(err, `cannot get ${cid}`, o.signal);
@@ -196,7 +232,7 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
 
     stop() {
       stopped ??= (async () => {
-        await stopServing?.();
+        for (const stop of stopServing) await stop();
         await helia.stop();
         await Promise.allSettled([blockstore.close(), datastore.close()]);
       })();

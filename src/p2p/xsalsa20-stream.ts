@@ -2,8 +2,8 @@
  * A running XSalsa20 keystream: each call XORs the next bytes of the stream into the data, however
  * the data is chunked. It is the cipher of the libp2p private-network (pnet) protocol, so its output
  * must stay bit-for-bit XSalsa20. It is written for throughput on a bulk connection: the keystream is
- * made in 4 KiB batches into a buffer the stream keeps, XORed a 32-bit word at a time where the data is
- * word-aligned, and nothing is allocated per call unless a copy is asked for.
+ * made in 4 KiB batches into a buffer the stream keeps, XORed a 32-bit word at a time whatever the
+ * data's alignment, and nothing is allocated per call unless a copy is asked for.
  */
 
 const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574] as const;
@@ -128,25 +128,36 @@ export class XSalsa20Stream {
     const len = data.byteLength;
     const ks = this.#ks;
     const ks8 = this.#ks8;
-    // Words only line up when the data and the keystream sit at the same offset modulo 4.
-    const words =
-      LITTLE_ENDIAN && (data.byteOffset & 3) === 0 && (this.#used & 3) === 0 && len >= 4
-        ? new Uint32Array(data.buffer, data.byteOffset, len >>> 2)
-        : undefined;
+    // Socket reads come in any length, so the keystream position rarely stays word-aligned with the
+    // data; the data is XORed a word at a time from its first aligned byte anyway, each keystream
+    // word then being stitched from two neighbours when the positions differ.
+    const head = (4 - (data.byteOffset & 3)) & 3;
+    const words = LITTLE_ENDIAN && len >= head + 4
+      ? new Uint32Array(data.buffer, data.byteOffset + head, (len - head) >>> 2)
+      : undefined;
     let i = 0;
     while (i < len) {
       if (this.#used === BATCH_BYTES) this.#refill();
       let used = this.#used;
       const end = Math.min(len, i + BATCH_BYTES - used);
       if (words !== undefined) {
-        // Both offsets are multiples of 4 here (the keystream is used a batch at a time or in
-        // multiples of 4 until the data's tail).
-        const wEnd = end >>> 2;
-        let w = i >>> 2;
+        for (; i < end && (i < head || ((i - head) & 3) !== 0); i++, used++) data[i] = data[i]! ^ ks8[used]!;
+        const shift = used & 3;
+        let w = (i - head) >>> 2;
         let k = used >>> 2;
-        for (; w < wEnd; w++, k++) words[w] = words[w]! ^ ks[k]!;
-        i = w << 2;
-        used = k << 2;
+        // Stop before the data's tail and, when stitching, before the batch's last word.
+        const wEnd = w + ((end - i) >>> 2) - (shift === 0 ? 0 : 1);
+        if (shift === 0) {
+          for (; w < wEnd; w++, k++) words[w] = words[w]! ^ ks[k]!;
+        } else {
+          const lo = 8 * shift;
+          const hi = 32 - lo;
+          for (; w < wEnd; w++, k++) words[w] = words[w]! ^ ((ks[k]! >>> lo) | (ks[k + 1]! << hi));
+        }
+        if (w > (i - head) >>> 2) {
+          used += 4 * (w - ((i - head) >>> 2));
+          i = head + 4 * w;
+        }
       }
       for (; i < end; i++, used++) data[i] = data[i]! ^ ks8[used]!;
       this.#used = used;
