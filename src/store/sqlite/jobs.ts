@@ -20,6 +20,12 @@ const CURRENT = `SELECT j.id, j.version, j.spec_id, j.state_json, j.revision, j.
   FROM jobs j JOIN job_versions v ON v.job_id = j.id AND v.version = j.version`;
 /** The current row without the spec: enough to serve a read whose spec is already parsed. */
 const HEAD = "SELECT id, version, spec_id, state_json, revision, modify_time FROM jobs";
+// The name index is partial (unnamed jobs are left out), and SQLite uses a partial index only when
+// the query itself says `name <> ''`; without it every lookup by name scans the whole table.
+/** A job by its name, through the name index; only for a non-empty name. */
+export const BY_NAME = `${HEAD} WHERE namespace = ? AND name = ? AND name <> ''`;
+/** Another job holding a name, through the name index; only for a non-empty name. */
+export const NAME_TAKEN = "SELECT id FROM jobs WHERE namespace = ? AND name = ? AND name <> '' AND id <> ?";
 
 export class JobTable {
   readonly #db: SqliteDb;
@@ -88,7 +94,7 @@ export class JobTable {
   find(idOrName: string, namespace?: string): Job {
     if (idOrName === "") throw jobNotFound(idOrName);
     const ns = namespace === undefined || namespace === "" ? DEFAULT_NAMESPACE : namespace;
-    const byName = this.#db.get(`${HEAD} WHERE namespace = ? AND name = ?`, ns, idOrName);
+    const byName = this.#db.get(BY_NAME, ns, idOrName);
     if (byName !== undefined) return this.#current(byName);
     const byID = this.#db.get(`${HEAD} WHERE id = ?`, idOrName);
     if (byID !== undefined) return this.#current(byID);
@@ -184,7 +190,7 @@ export class JobTable {
 
   #assertNameFree(job: Job): void {
     if (job.Name === "") return;
-    const row = this.#db.get("SELECT id FROM jobs WHERE namespace = ? AND name = ? AND id <> ?", job.Namespace, job.Name, job.ID);
+    const row = this.#db.get(NAME_TAKEN, job.Namespace, job.Name, job.ID);
     if (row !== undefined) {
       throw conflict(`job with name ${job.Name} already exists in namespace ${job.Namespace}`);
     }
