@@ -9,7 +9,7 @@ import type { TestContext } from "node:test";
 import type { NodeState } from "../../src/models/types.ts";
 import { getJSON } from "./jobs.ts";
 import { tempDir } from "./node.ts";
-import { CLI, ROOT, startServe, type ServeProcess } from "./spawn.ts";
+import { CLI, ROOT, startServe, whenServing, type ServeProcess } from "./spawn.ts";
 
 type Cleanup = TestContext | { after(fn: () => unknown): void };
 
@@ -79,18 +79,7 @@ function startOtherRuntime(args: string[]): Promise<ServeProcess> {
   const [cmd, argv] = "Deno" in globalThis
     ? [bin("node"), [CLI, "serve", ...args]]
     : [bin("deno"), ["run", "-A", CLI, "serve", ...args]];
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (c, sig) => resolve(c ?? sig ?? -1)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /API: http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), output: () => out, exited });
-    });
-    child.stderr!.on("data", (d) => (out += d));
-    exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${out}`)));
-  });
+  return whenServing(spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 /**

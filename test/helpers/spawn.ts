@@ -41,22 +41,25 @@ export interface ServeProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `bacalhau serve …` and resolves once it prints its API address. */
-export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const [cmd, argv] = runtimeArgv(CLI, ["serve", ...args]);
-  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Resolves once a started `serve` child prints its API address; rejects if it exits first. */
+export function whenServing(child: ChildProcess, what = "serve"): Promise<ServeProcess> {
   let out = "";
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
   return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
+    child.stdout!.on("data", (d: Buffer) => {
       out += d;
       const m = /API: http:\/\/[^:]+:(\d+)/.exec(out);
       if (m) resolve({ child, port: Number(m[1]), output: () => out, exited });
-    };
-    child.stdout!.on("data", onData);
+    });
     child.stderr!.on("data", (d) => (out += d));
-    exited.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${out}`)));
+    exited.then((code) => reject(new Error(`${what} exited (${code}) before it was ready:\n${out}`)));
   });
+}
+
+/** Starts `bacalhau serve …` and resolves once it prints its API address. */
+export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const [cmd, argv] = runtimeArgv(CLI, ["serve", ...args]);
+  return whenServing(spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 /** A graceful stop: SIGTERM, then the node says it stopped and exits 0. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { connected, freePort, nodes, until } from "../helpers/network.ts";
 import { tempDir } from "../helpers/node.ts";
-import { ROOT, stopGracefully, type ServeProcess } from "../helpers/spawn.ts";
+import { ROOT, stopGracefully, whenServing, type ServeProcess } from "../helpers/spawn.ts";
 
 const INSTALL_PREFIX = "/opt/bacalhau-edge";
 
@@ -58,21 +58,12 @@ function startUnit(t: { after(fn: () => unknown): void }, unit: Unit, env: Recor
   const [cmd, ...args] = argv(unit, env);
   // Only the unit's environment file, as under systemd (plus PATH for the runner's /bin/sh guard).
   const child = spawn(cmd, args, { cwd: "/", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
+  const serving = whenServing(child, `${cmd} ${args.join(" ")}`);
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
+    await serving.then((s) => s.exited, () => undefined);
   });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /API: http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), output: () => out, exited });
-    });
-    child.stderr!.on("data", (d) => (out += d));
-    exited.then((code) => reject(new Error(`${cmd} ${args.join(" ")} exited (${code}) before it was ready:\n${out}`)));
-  });
+  return serving;
 }
 
 test("systemd units: a requester and a compute node started by their ExecStart lines", async (t) => {
