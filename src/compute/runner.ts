@@ -64,9 +64,8 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
   // Reports leave in the order they are made (both transports keep a sender's messages in order),
   // and only the outcome is waited for: progress never holds the execution's slot for a round trip,
   // and reports made together can be stored together.
-  const report = (msg: ToOrchestrator): Promise<void> => deps.report(msg);
   const progress = (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) =>
-    void report({ type: "ExecutionEvent", ...ids, topic, message, newState });
+    void deps.report({ type: "ExecutionEvent", ...ids, topic, message, newState });
 
   await staged;
   const [outFd, errFd, exitFd, logFd] = await Promise.all([
@@ -92,6 +91,8 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
       try {
         inputs.push(await source.prepare(input, { ...ids, workDir: inputDirs[i]!, signal }));
       } catch (err) {
+        // A stop while downloading is the stop's story, not the download's.
+        if (signal.aborted) throw signal.reason;
         throw new Error(`failed to prepare input ${input.Alias || input.Target}: ${(err as Error).message}`);
       }
     }
@@ -137,7 +138,8 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
       closeSync(exitFd);
     }
     if (inputDirs.length > 0) {
-      deps.background(Promise.all(inputDirs.map((dir) => rm(dir, { recursive: true, force: true }))).then(() => {}, () => {}));
+      // A failure here is logged by the owner; the outcome does not depend on it.
+      deps.background(Promise.all(inputDirs.map((dir) => rm(dir, { recursive: true, force: true }))).then(() => {}));
     }
   }
   const [out, err] = [heads[0].result(), heads[1].result()];
@@ -149,7 +151,7 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     ExitCode: exitCode,
     ErrorMsg: errorMsg,
   };
-  await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, report }, output);
+  await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress }, output);
 }
 
 interface Finishing {
@@ -157,34 +159,33 @@ interface Finishing {
   jobID: string;
   resultsDir: string;
   signal: AbortSignal;
-  /** Sends after the progress already reported; resolves once delivered. */
-  report: (msg: ToOrchestrator) => Promise<void>;
+  /** Reports progress without waiting for its delivery. */
+  progress: (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) => void;
 }
 
 /** Publishes the results folder when the task asks for it and reports the outcome. */
 async function finishExecution(deps: RunnerDeps, pubSpec: SpecConfig | undefined, f: Finishing,
   output: RunCommandResult): Promise<void> {
-  const { executionID, jobID, resultsDir, signal, report } = f;
+  const { executionID, jobID, resultsDir, signal, progress } = f;
   const ids = { executionID, jobID };
   const errorMsg = output.ErrorMsg;
   if (errorMsg) {
-    await report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
+    await deps.report({ type: "ComputeError", ...ids, message: errorMsg, runOutput: output });
     return;
   }
 
   let published: SpecConfig = { Type: "" };
   if (pubSpec?.Type) {
     try {
-      void report({ type: "ExecutionEvent", ...ids, topic: "Publishing Results", message: "Publishing results",
-        newState: ExecutionStateType.Publishing });
+      progress("Publishing Results", "Publishing results", ExecutionStateType.Publishing);
       const publisher = deps.publishers.get(pubSpec.Type.toLowerCase());
       if (!publisher) throw new Error(`publisher ${pubSpec.Type} is not available on this node`);
       published = await publisher.publish({ ...ids, resultsDir, publisher: pubSpec, signal });
     } catch (err) {
       const message = `failed to publish results: ${(err as Error).message}`;
-      await report({ type: "ComputeError", ...ids, message, runOutput: { ...output, ErrorMsg: message } });
+      await deps.report({ type: "ComputeError", ...ids, message, runOutput: { ...output, ErrorMsg: message } });
       return;
     }
   }
-  await report({ type: "RunResult", ...ids, publishedResult: published, runOutput: output });
+  await deps.report({ type: "RunResult", ...ids, publishedResult: published, runOutput: output });
 }
