@@ -8,10 +8,9 @@
  */
 import type { unixfs } from "@helia/unixfs";
 import type { CID } from "multiformats/cid";
+import { blockKey } from "./cid.ts";
 
 type Blocks = Parameters<typeof unixfs>[0]["blockstore"];
-
-const blockKey = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString("base64");
 
 /** Arrived bytes kept for their first read, at most: past it, reads go to disk (a slow writer
  *  must not let the whole DAG pile up in memory). */

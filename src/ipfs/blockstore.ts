@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { FsBlockstore } from "blockstore-fs";
 import { NextToLast } from "blockstore-fs/sharding";
 import type { CID } from "multiformats/cid";
+import { blockKey } from "./cid.ts";
 
 type PutArgs = Parameters<FsBlockstore["put"]>;
 type GetArgs = Parameters<FsBlockstore["get"]>;
@@ -42,7 +43,7 @@ export class DedupFsBlockstore extends FsBlockstore {
 
   override put(key: CID, val: PutArgs[1], options?: PutArgs[2]): Promise<CID> {
     // Files are named by multihash, so CIDs that differ only in version or codec share one file.
-    const id = Buffer.from(key.multihash.bytes).toString("base64");
+    const id = blockKey(key);
     const pending = this.#writing.get(id);
     if (pending) return pending.then(() => key);
     const write = super.put(key, val, options).finally(() => this.#writing.delete(id));

@@ -19,3 +19,9 @@ export function parseCid(text: string, component = "IPFS"): CID {
   if (typeof cid === "string") throw BacalhauError.validation(cid, { component });
   return cid;
 }
+
+/**
+ * A block's identity: its multihash. A CIDv0 link and a CIDv1 of the same bytes (or the same bytes
+ * under another codec) are one block, stored in one file.
+ */
+export const blockKey = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString("base64");

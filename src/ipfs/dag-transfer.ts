@@ -15,12 +15,11 @@
 import type { Connection, Libp2p, ServiceMap, Stream } from "@libp2p/interface";
 import type { FsBlockstore } from "blockstore-fs";
 import type { CodecLoader } from "helia";
-import { createUnsafe } from "multiformats/block";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { Uint8ArrayList } from "uint8arraylist";
-import { tryParseCid } from "./cid.ts";
-import { readBlock } from "./local-dag.ts";
+import { blockKey, tryParseCid } from "./cid.ts";
+import { IDENTITY_HASH, linksOf, readBlock } from "./local-dag.ts";
 import { readLine } from "./stream-line.ts";
 
 export const DAG_PROTOCOL = "/bacalhau-edge/ipfs/dag/1.0.0";
@@ -36,19 +35,7 @@ const WRITES_IN_FLIGHT = 16;
 /** Peers asked in turn before leaving the rest to bitswap. */
 const MAX_PEERS_ASKED = 8;
 
-const RAW_CODEC = 0x55;
-const IDENTITY_HASH = 0x00;
 const SHA2_256 = 0x12;
-
-/** Blocks are known by multihash: a CIDv0 link and a CIDv1 of the same block are one block. */
-const blockKey = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString("base64");
-
-function linksOf(cid: CID, bytes: Uint8Array, codec: Awaited<ReturnType<CodecLoader>>): CID[] {
-  if (cid.code === RAW_CODEC) return [];
-  const out: CID[] = [];
-  for (const [, link] of createUnsafe({ bytes, cid, codec }).links()) out.push(link);
-  return out;
-}
 
 async function sendAll(stream: Stream, data: Uint8Array): Promise<void> {
   if (!stream.send(data)) await stream.onDrain();

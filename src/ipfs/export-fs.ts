@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { UnixFS } from "@helia/unixfs";
 import type { CID } from "multiformats/cid";
 import { BacalhauError } from "../models/errors.ts";
+import { RAW_CODEC } from "./local-dag.ts";
 
 export interface ExportOptions {
   signal?: AbortSignal;
@@ -51,7 +52,6 @@ function limiter(n: number): Limit {
   };
 }
 
-const RAW_CODEC = 0x55;
 
 interface Export {
   fs: UnixFS;

@@ -7,8 +7,17 @@ import type { FsBlockstore } from "blockstore-fs";
 import { createUnsafe } from "multiformats/block";
 import type { CID } from "multiformats/cid";
 
-const RAW_CODEC = 0x55;
-const IDENTITY_HASH = 0x00;
+export const RAW_CODEC = 0x55;
+/** Identity CIDs carry their bytes inline and are never stored. */
+export const IDENTITY_HASH = 0x00;
+
+/** The CIDs a block links to (none for a raw leaf). */
+export function linksOf(cid: CID, bytes: Uint8Array, codec: Awaited<ReturnType<CodecLoader>>): CID[] {
+  if (cid.code === RAW_CODEC) return [];
+  const out: CID[] = [];
+  for (const [, link] of createUnsafe({ bytes, cid, codec }).links()) out.push(link);
+  return out;
+}
 
 /** A stored block's bytes in one piece. */
 export async function readBlock(store: FsBlockstore, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
@@ -27,13 +36,10 @@ export async function hasWholeDag(store: FsBlockstore, getCodec: CodecLoader, ro
     const key = cid.toString();
     if (seen.has(key)) continue;
     seen.add(key);
-    // Identity CIDs carry their bytes inline and are never stored.
     if (cid.multihash.code === IDENTITY_HASH) continue;
     if (!(await store.has(cid, { signal }))) return false;
     if (cid.code === RAW_CODEC) continue;
-    const codec = await getCodec(cid.code);
-    const block = createUnsafe({ bytes: await readBlock(store, cid, signal), cid, codec });
-    for (const [, link] of block.links()) queue.push(link);
+    queue.push(...linksOf(cid, await readBlock(store, cid, signal), await getCodec(cid.code)));
   }
   return true;
 }

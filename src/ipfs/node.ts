@@ -21,7 +21,7 @@ import { parseCid } from "./cid.ts";
 import { fetchDag, serveDags } from "./dag-transfer.ts";
 import { exportCid, type ExportedKind } from "./export-fs.ts";
 import { importPath } from "./import-fs.ts";
-import { hasWholeDag } from "./local-dag.ts";
+import { hasWholeDag, IDENTITY_HASH } from "./local-dag.ts";
 import { servePeerList, swarmPeersRouter } from "./peer-exchange.ts";
 
 export interface IpfsNodeOptions {
@@ -75,7 +75,6 @@ export interface IpfsNode {
 }
 
 const COMPONENT = "IPFS";
-const IDENTITY_HASH = 0x00;
 
 /** Rethrows: the caller's abort reason when it aborted, else a BacalhauError saying what failed. */
 function fail(err: unknown, what: string, signal?: AbortSignal): never {
@@ -118,8 +117,13 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
    * A DAG whose root is not here is first asked for whole from a swarm peer (dag-transfer.ts);
    * the walk that follows finds those blocks on disk and fetches anything still missing by bitswap.
    */
+  /** Whether the root block needs no fetching: inline in its CID, or on disk. */
+  async function rootIsHere(cid: CID, signal?: AbortSignal): Promise<boolean> {
+    return cid.multihash.code === IDENTITY_HASH || (await blockstore.has(cid, { signal }));
+  }
+
   async function prefetch(cid: CID, signal?: AbortSignal): Promise<void> {
-    if (cid.multihash.code === IDENTITY_HASH || (await blockstore.has(cid, { signal }))) return;
+    if (await rootIsHere(cid, signal)) return;
     try {
       await fetchDag(opts.libp2p, blockstore, helia.getCodec, cid, { signal });
     } catch {
@@ -133,7 +137,7 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
    * peer and the export reads each block as it lands; `done` settles when that stream is over.
    */
   async function exportSource(cid: CID, signal: AbortSignal): Promise<{ fs: UnixFS; done: Promise<void> }> {
-    if (cid.multihash.code === IDENTITY_HASH || (await blockstore.has(cid, { signal }))) return { fs, done: Promise.resolve() };
+    if (await rootIsHere(cid, signal)) return { fs, done: Promise.resolve() };
     const arriving = new ArrivingBlocks();
     const done = fetchDag(opts.libp2p, blockstore, helia.getCodec, cid, { signal, onStored: (c, bytes) => arriving.stored(c, bytes) })
       .then(() => undefined, () => undefined)

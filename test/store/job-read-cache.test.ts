@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { copyJSONValue } from "../../src/store/sqlite/rows.ts";
+import { copyJSONValue } from "../../src/models/json-copy.ts";
 import { SqliteJobStore } from "../../src/store/sqlite/store.ts";
 import { makeJob } from "./fixtures/models.ts";
 

@@ -9,7 +9,8 @@ import { nowNanos } from "../../models/time.ts";
 import type { JobStateUpdate, ListJobsQuery, ListJobsResult } from "../store.ts";
 import type { SqliteDb } from "./db.ts";
 import { badRequest, conflict, jobNotFound, notFound } from "./errors.ts";
-import { copyJSONValue, fromJSON, num, prefixEnd, text, toJSON, type Row } from "./rows.ts";
+import { copyJSONValue } from "../../models/json-copy.ts";
+import { fromJSON, num, prefixEnd, text, toJSON, type Row } from "./rows.ts";
 
 const DEFAULT_NAMESPACE = "default";
 /** Specs whose parsed form is kept: enough for every job in flight on a busy node. */

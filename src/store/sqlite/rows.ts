@@ -24,7 +24,5 @@ export function fromJSON<T>(row: Row, column = "json"): T {
 
 export const toJSON = (value: unknown): string => JSON.stringify(value);
 
-export { copyJSONValue } from "../../models/json-copy.ts";
-
 /** Upper bound for a prefix range scan: any ID starting with `prefix` sorts below it (BINARY collation). */
 export const prefixEnd = (prefix: string): string => prefix + "\u{10FFFF}";
