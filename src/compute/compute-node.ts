@@ -139,6 +139,8 @@ export class ComputeNode {
     clearTimeout(timer);
     this.#closing = true;
     await settled;
+    // Executions that never ran leave no folders behind, and none is still being made once stopped.
+    for (const h of this.#held.values()) if (h.state === "queued") this.#discardFolders(h);
     await Promise.all([...this.#background]);
     try {
       await this.#opts.transport.send({ type: "ShutdownNotice", nodeID: this.nodeID, reason });
@@ -229,8 +231,7 @@ export class ComputeNode {
         else {
           this.#queue.remove(msg.executionID);
           this.#held.delete(msg.executionID);
-          const staged = h.staged;
-          if (staged) this.#track(staged.then(() => unstageExecution(this.#executionsDir, h.exec.ID)));
+          this.#discardFolders(h);
           this.#infoChanged();
         }
         return;
@@ -318,6 +319,12 @@ export class ComputeNode {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Removes the folders of an execution that will not run, once their making is over. */
+  #discardFolders(h: Held): void {
+    const staged = h.staged;
+    if (staged) this.#track(staged.then(() => unstageExecution(this.#executionsDir, h.exec.ID)));
   }
 
   /** Keeps clean-up that outlives its execution until it is done; stop waits for it. */

@@ -45,4 +45,18 @@ test("execution folders", async (t) => {
     await node.stop();
     assert.equal(existsSync(join(dataDir, "compute", "executions", exec!.ID)), false);
   });
+
+  await t.test("a node stopped with a job still queued leaves no folder for it", async (t) => {
+    const dataDir = tempDir(t);
+    const node = await startTestNode(t, (cfg) => {
+      cfg.Compute.AllocatedCapacity.CPU = "1";
+    }, dataDir);
+    const orchestrator = node.orchestrator!;
+    await submit(node.apiURL, wasmJob("cpu", { args: ["512"], task: { Resources: { CPU: "1" } } }));
+    const queued = await submit(node.apiURL, wasmJob("hello", { task: { Resources: { CPU: "1" } } }));
+    await orchestrator.waitForJob(queued.JobID, ["Running"]);
+    const [exec] = orchestrator.store.getExecutions(queued.JobID);
+    await node.stop();
+    assert.equal(existsSync(join(dataDir, "compute", "executions", exec!.ID)), false);
+  });
 });

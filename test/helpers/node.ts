@@ -27,8 +27,23 @@ export async function startTestNode(
   edit?: (cfg: NodeConfig) => void,
   dataDir?: string,
 ): Promise<RunningNode> {
-  const dir = dataDir ?? tempDir(t as TestContext);
-  const node = await startNode(testConfig(dir, edit));
-  t.after(() => node.stop());
+  if (dataDir !== undefined) {
+    const node = await startNode(testConfig(dataDir, edit));
+    t.after(() => node.stop());
+    return node;
+  }
+  // One hook, in this order: a running node can still write into its data dir.
+  const dir = mkdtempSync(join(tmpdir(), "bacalhau-test-"));
+  let node: RunningNode;
+  try {
+    node = await startNode(testConfig(dir, edit));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  t.after(async () => {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return node;
 }
