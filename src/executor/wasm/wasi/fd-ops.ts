@@ -3,9 +3,9 @@
  */
 import { fileTypeOf, nowNs, virtualDirStat, writeFilestat } from "./context.ts";
 import type { WasiContext, WasiFunction } from "./context.ts";
-import { Errno, FdFlags, FileType, FstFlags, PREOPENTYPE_DIR, Whence } from "./constants.ts";
+import { Errno, FdFlags, FileType, FstFlags, PREOPENTYPE_DIR, Rights, Whence } from "./constants.ts";
 import { WasiErrno } from "./errors.ts";
-import type { DirEntry, FdEntry, FileEntry } from "./fd-table.ts";
+import { requireRights, type DirEntry, type FdEntry, type FileEntry } from "./fd-table.ts";
 import { encode, type GuestMemory } from "./memory.ts";
 import { hostPathOf, locate } from "./vfs.ts";
 import type { HostStat } from "./backend.ts";
@@ -102,9 +102,9 @@ export function timesFor(flags: number, atim: bigint, mtim: bigint, current: () 
 export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, WasiFunction> {
   const { fds, fs, opts } = ctx;
   return {
-    fd_advise: (fd: number) => void fds.file(fd),
+    fd_advise: (fd: number) => void fds.file(fd, Rights.FD_ADVISE),
     fd_allocate(fd: number, offset: bigint, len: bigint) {
-      const entry = fds.file(fd);
+      const entry = fds.file(fd, Rights.FD_ALLOCATE);
       requireWritable(entry);
       if (fs.fstat(entry.hostFd).size < offset + len) fs.ftruncate(entry.hostFd, offset + len);
     },
@@ -112,10 +112,10 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       closeEntry(ctx, fds.remove(fd));
     },
     fd_datasync(fd: number) {
-      fs.fdatasync(fds.file(fd).hostFd);
+      fs.fdatasync(fds.file(fd, Rights.FD_DATASYNC).hostFd);
     },
     fd_sync(fd: number) {
-      const entry = fds.get(fd);
+      const entry = fds.get(fd, Rights.FD_SYNC);
       if (entry.kind === "file") fs.fsync(entry.hostFd);
     },
     fd_fdstat_get(fd: number, ptr: number) {
@@ -130,7 +130,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       mem.setU64(ptr + 16, entry.kind === "stdio" ? 0n : entry.rightsInheriting);
     },
     fd_fdstat_set_flags(fd: number, flags: number) {
-      const entry = fds.get(fd);
+      const entry = fds.get(fd, Rights.FD_FDSTAT_SET_FLAGS);
       if (entry.kind === "file") entry.append = (flags & FdFlags.APPEND) !== 0;
       entry.fdflags = flags;
     },
@@ -141,7 +141,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       if (entry.kind !== "stdio") entry.rightsInheriting = inheriting & entry.rightsInheriting;
     },
     fd_filestat_get(fd: number, ptr: number) {
-      const entry = fds.get(fd);
+      const entry = fds.get(fd, Rights.FD_FILESTAT_GET);
       let st: HostStat;
       if (entry.kind === "file") st = fs.fstat(entry.hostFd);
       else if (entry.kind === "dir") st = statOfDir(ctx, entry);
@@ -149,13 +149,14 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       writeFilestat(mem, ptr, st);
     },
     fd_filestat_set_size(fd: number, size: bigint) {
-      const entry = fds.file(fd);
+      const entry = fds.file(fd, Rights.FD_FILESTAT_SET_SIZE);
       requireWritable(entry);
       fs.ftruncate(entry.hostFd, size);
     },
     fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, flags: number) {
       const entry = fds.get(fd);
       if (entry.kind === "stdio") return;
+      requireRights(entry, Rights.FD_FILESTAT_SET_TIMES);
       if (entry.kind === "dir") {
         const loc = locate(entry.preopen, entry.path);
         if (loc.kind === "vdir" || loc.mount.readOnly) throw new WasiErrno(Errno.ROFS);
@@ -169,10 +170,10 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       fs.futimes(entry.hostFd, a, m);
     },
     fd_pread(fd: number, iovs: number, count: number, offset: bigint, nreadPtr: number) {
-      mem.setU32(nreadPtr, readFile(ctx, fds.file(fd), mem.iovecs(iovs, count), offset));
+      mem.setU32(nreadPtr, readFile(ctx, fds.file(fd, Rights.FD_READ | Rights.FD_SEEK), mem.iovecs(iovs, count), offset));
     },
     fd_pwrite(fd: number, iovs: number, count: number, offset: bigint, nwrittenPtr: number) {
-      mem.setU32(nwrittenPtr, writeFile(ctx, fds.file(fd), mem.iovecs(iovs, count), offset));
+      mem.setU32(nwrittenPtr, writeFile(ctx, fds.file(fd, Rights.FD_WRITE | Rights.FD_SEEK), mem.iovecs(iovs, count), offset));
     },
     fd_prestat_get(fd: number, ptr: number) {
       const entry = fds.get(fd);
@@ -190,6 +191,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
     fd_read(fd: number, iovs: number, count: number, nreadPtr: number) {
       const entry = fds.get(fd);
       if (entry.kind === "dir") throw new WasiErrno(Errno.ISDIR);
+      requireRights(entry, Rights.FD_READ);
       if (entry.kind === "stdio") {
         if (entry.stream !== 0) throw new WasiErrno(Errno.BADF);
         let total = 0;
@@ -207,6 +209,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
     fd_write(fd: number, iovs: number, count: number, nwrittenPtr: number) {
       const entry = fds.get(fd);
       if (entry.kind === "dir") throw new WasiErrno(Errno.ISDIR);
+      requireRights(entry, Rights.FD_WRITE);
       const chunks = mem.iovecs(iovs, count);
       if (entry.kind === "stdio") {
         if (entry.stream === 0) throw new WasiErrno(Errno.BADF);
@@ -228,7 +231,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       mem.setU32(nwrittenPtr, writeFile(ctx, entry, chunks));
     },
     fd_readdir(fd: number, buf: number, bufLen: number, cookie: bigint, bufusedPtr: number) {
-      const dir = fds.dir(fd);
+      const dir = fds.dir(fd, Rights.FD_READDIR);
       const entries = listDir(ctx, dir);
       const out = mem.bytes(buf, bufLen);
       let used = 0;
@@ -257,6 +260,8 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       const entry = fds.get(fd);
       if (entry.kind === "stdio") throw new WasiErrno(Errno.SPIPE);
       if (entry.kind === "dir") throw new WasiErrno(Errno.BADF);
+      // Asking where one is (offset 0 from the current position) is what the tell right covers.
+      requireRights(entry, offset === 0n && whence === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK);
       let base: bigint;
       if (whence === Whence.SET) base = 0n;
       else if (whence === Whence.CUR) base = entry.position;
@@ -271,6 +276,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
       const entry = fds.get(fd);
       if (entry.kind === "stdio") throw new WasiErrno(Errno.SPIPE);
       if (entry.kind === "dir") throw new WasiErrno(Errno.BADF);
+      requireRights(entry, Rights.FD_TELL);
       mem.setU64(ptr, entry.position);
     },
   };

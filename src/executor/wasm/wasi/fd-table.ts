@@ -41,6 +41,11 @@ export interface DirEntry {
 
 export type FdEntry = StdioEntry | FileEntry | DirEntry;
 
+/** Rights are checked after the kind of descriptor, so a wrong kind keeps its own errno. */
+export function requireRights(entry: FdEntry, rights: bigint): void {
+  if ((entry.rightsBase & rights) !== rights) throw new WasiErrno(Errno.NOTCAPABLE);
+}
+
 export class FdTable {
   readonly #entries = new Map<number, FdEntry>();
   #next = 0;
@@ -52,22 +57,26 @@ export class FdTable {
     return fd;
   }
 
-  get(fd: number): FdEntry {
+  /** The entry of `fd`, which must hold every right in `rights` (its base rights, as WASI says). */
+  get(fd: number, rights = 0n): FdEntry {
     const entry = this.#entries.get(fd);
     if (!entry) throw new WasiErrno(Errno.BADF);
+    requireRights(entry, rights);
     return entry;
   }
 
-  file(fd: number): FileEntry {
+  file(fd: number, rights = 0n): FileEntry {
     const entry = this.get(fd);
     if (entry.kind === "dir") throw new WasiErrno(Errno.ISDIR);
     if (entry.kind !== "file") throw new WasiErrno(Errno.BADF);
+    requireRights(entry, rights);
     return entry;
   }
 
-  dir(fd: number): DirEntry {
+  dir(fd: number, rights = 0n): DirEntry {
     const entry = this.get(fd);
     if (entry.kind !== "dir") throw new WasiErrno(Errno.NOTDIR);
+    requireRights(entry, rights);
     return entry;
   }
 

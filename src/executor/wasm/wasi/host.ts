@@ -15,6 +15,7 @@
  * ```
  */
 import { Errno, RIGHTS } from "./constants.ts";
+import { withPreciseTimes } from "./precise-times.ts";
 import type { WasiContext, WasiFunction, WasiOptions } from "./context.ts";
 import { errnoOf, WasiErrno } from "./errors.ts";
 import { fdFunctions } from "./fd-ops.ts";
@@ -57,7 +58,7 @@ export class WasiHost {
         rightsBase: RIGHTS.DIR_BASE, rightsInheriting: RIGHTS.DIR_INHERITING, fdflags: 0,
       });
     }
-    this.#ctx = { opts, fs: opts.fs, fds };
+    this.#ctx = { opts, fs: withPreciseTimes(opts.fs), fds };
   }
 
   /** The `wasi_snapshot_preview1` imports for one instance, reading and writing `memory()`. */

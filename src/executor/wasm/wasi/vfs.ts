@@ -45,16 +45,23 @@ export function hostMount(fs: FsBackend, hostPath: string, readOnly: boolean): H
   return { kind: "mount", realRoot, readOnly, isDir: fs.stat(realRoot).kind === "dir" };
 }
 
-/** Lexically joins `base` (components from the preopen root) and a guest path. */
-export function normalize(preopen: Preopen, base: readonly string[], guestPath: string): string[] {
+/**
+ * Lexically joins `base` (components from the preopen root) and a guest path. With `confine`, as
+ * for every path a guest hands to a path_* call, the path is relative to a directory descriptor,
+ * which is a capability: an absolute path is refused, and `..` may not climb above that directory
+ * (above a preopen's root, the preopen's own rule applies).
+ */
+export function normalize(preopen: Preopen, base: readonly string[], guestPath: string, confine = false): string[] {
   if (guestPath === "") throw new WasiErrno(Errno.NOENT);
   if (guestPath.includes("\0")) throw new WasiErrno(Errno.INVAL);
+  if (confine && guestPath.startsWith("/")) throw new WasiErrno(Errno.PERM);
   const out = guestPath.startsWith("/") ? [] : [...base];
+  const floor = confine ? base.length : 0;
   for (const part of guestPath.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
-      if (out.length === 0) {
-        if (preopen.dotdotAtRoot === "deny") throw new WasiErrno(Errno.NOTCAPABLE);
+      if (out.length === floor) {
+        if (floor > 0 || preopen.dotdotAtRoot === "deny") throw new WasiErrno(Errno.NOTCAPABLE);
         continue;
       }
       out.pop();
