@@ -176,10 +176,22 @@ function shortBody(declared: number, cause: unknown): Error {
   return new Error(msg, cause === undefined ? undefined : { cause });
 }
 
-/** The whole body as text (small answers: JSON, error bodies). */
-export async function bodyText(res: HttpGetResponse): Promise<string> {
+/** The whole body as text (small answers: JSON, error bodies); past `maxBytes` it fails instead. */
+export async function bodyText(res: HttpGetResponse, maxBytes = 16 * 1024 * 1024): Promise<string> {
+  if (res.contentLength !== undefined && res.contentLength > maxBytes) {
+    res.cancel();
+    throw new Error(`answer of ${res.contentLength} bytes is over the ${maxBytes} bytes expected at most`);
+  }
   const parts: Uint8Array[] = [];
-  for await (const chunk of res.body) parts.push(chunk);
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.cancel();
+      throw new Error(`answer is over the ${maxBytes} bytes expected at most`);
+    }
+    parts.push(chunk);
+  }
   return Buffer.concat(parts).toString("utf8");
 }
 
