@@ -4,6 +4,7 @@
  * its own execution with a clear message and the node keeps answering.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -24,6 +25,7 @@ test("URL inputs against a served node", async (suite) => {
     "--data-dir", dataDir, "--local-publisher-port", "0",
     "-c", "Orchestrator.Scheduler.HousekeepingInterval=200ms",
     "-c", "InputSources.ReadTimeout=1s", "-c", "InputSources.MaxRetryCount=0",
+    "-c", "InputSources.MaxDownloadBytes=100000000",
   ]);
   suite.after(() => stopServe(serve));
   const api = `http://127.0.0.1:${serve.port}`;
@@ -33,12 +35,17 @@ test("URL inputs against a served node", async (suite) => {
     assert.deepEqual(await getJSON(`${api}/api/v1/agent/alive`), { Status: "OK" });
   };
 
-  await suite.test("wasm run <python URL> -i <python URL>: the job completes and prints the file", async (t) => {
+  await suite.test("wasm run <python URL> -i <python URLs>: the job completes and prints the file", async (t) => {
     const site = tempDir(t);
     copyFileSync(join(ROOT, "wasm/cat.wasm"), join(site, "main.wasm"));
     writeFileSync(join(site, "file.txt"), "Hello, IPFS");
+    // A few MB too: the crash needed a body ending while the reader was behind, which small files rarely hit.
+    writeFileSync(join(site, "big.bin"), randomBytes(3 * 1024 * 1024));
     const py = await startPythonServer(t, site);
-    const run = await runCli(["wasm", "run", `${py}/main.wasm`, "-i", `${py}/file.txt`, "--", "/inputs/file.txt"], env);
+    const run = await runCli(
+      ["wasm", "run", `${py}/main.wasm`, "-i", `${py}/file.txt`, "-i", `${py}/big.bin:/data`, "--", "/inputs/file.txt"],
+      env,
+    );
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}\n${serve.output()}`);
     const id = /Job ID: (j-[0-9a-f-]+)/.exec(run.stdout)?.[1];
     assert.ok(id, run.stdout);
@@ -74,5 +81,18 @@ test("URL inputs against a served node", async (suite) => {
       assert.match(run.stderr, why);
       await stillServing();
     }
+  });
+
+  await suite.test("the node's limits: a metadata address is refused and an input over MaxDownloadBytes fails", async (t) => {
+    const hostile = await startRawServer(t, (_path, socket) => {
+      socket.end("HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n");
+    });
+    const meta = await runCli(["wasm", "run", "wasm/cat.wasm", "-i", "http://169.254.169.254/latest/meta-data/iam"], env);
+    assert.equal(meta.code, 1, meta.stdout);
+    assert.match(meta.stderr, /Error: .*refusing to download from 169\.254\.169\.254: link-local and cloud metadata addresses are not allowed/s);
+    const huge = await runCli(["wasm", "run", "wasm/cat.wasm", "-i", `${hostile.url}/huge.bin`], env);
+    assert.equal(huge.code, 1, huge.stdout);
+    assert.match(huge.stderr, /Error: .*larger than this node accepts \(100000000 bytes\): its Content-Length is 1000000000 bytes/s);
+    await stillServing();
   });
 });
