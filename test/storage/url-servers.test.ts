@@ -116,6 +116,20 @@ async function hostile(t: T) {
         head("Content-Length: 100000\r\n");
         socket.write(Buffer.alloc(10));
         break;
+      case "silent": // accepts the request and never answers
+        break;
+      case "trickle": { // close-delimited, a few bytes at a time, then a clean close
+        socket.write("HTTP/1.0 200 OK\r\n\r\n");
+        let n = 0;
+        const drip = () => {
+          if (socket.destroyed) return;
+          if (n === 40) return void socket.end();
+          socket.write(`line ${n++}\n`);
+          setTimeout(drip, 2);
+        };
+        drip();
+        break;
+      }
       case "huge":
         head("Content-Length: 1000000000\r\n");
         break;
@@ -173,6 +187,20 @@ test("urlDownload: a body that never ends fails at the request timeout", async (
     failsWith(/after 2 attempts: request timed out after 200 ms/),
   );
   assert.equal(srv.hits.get("/hang/a.bin"), 2);
+});
+
+test("urlDownload: a server trickling a close-delimited body is read to its end", async (t) => {
+  const srv = await hostile(t);
+  const { bytes } = await download(t, `${srv.url}/trickle/lines.txt`);
+  assert.equal(bytes.toString(), Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join(""));
+});
+
+test("urlDownload: a server that never answers fails at the request timeout", async (t) => {
+  const srv = await hostile(t);
+  await assert.rejects(
+    download(t, `${srv.url}/silent/a.bin`, { maxRetries: 0, requestTimeoutMs: 200 }),
+    failsWith(/after 1 attempts: request timed out after 200 ms/),
+  );
 });
 
 test("urlDownload: the size cap refuses a large Content-Length at once and cuts a growing body", async (t) => {
