@@ -62,9 +62,10 @@ export class HttpPolicyError extends BacalhauError {}
 export async function httpGet(url: URL, opts: HttpGetOptions = {}): Promise<HttpGetResponse> {
   const maxRedirects = opts.maxRedirects ?? 10;
   let current = url;
+  let headers = opts.headers ?? {};
   for (let hop = 0; ; hop++) {
     checkScheme(current);
-    const answer = await requestOnce(current, opts);
+    const answer = await requestOnce(current, { ...opts, headers });
     const res = answer.res;
     const location = res.headers.location;
     if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return wrap(answer, current, hop > 0);
@@ -76,8 +77,24 @@ export async function httpGet(url: URL, opts: HttpGetOptions = {}): Promise<Http
         failsExecution: true,
       });
     }
-    current = new URL(location, current);
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new HttpPolicyError(`${current.href} redirected to an invalid URL: ${location}`, {
+        code: "BadRequest",
+        component: "HTTPClient",
+        failsExecution: true,
+      });
+    }
+    // Credentials meant for one origin are not handed to another (as fetch does).
+    if (next.origin !== current.origin) headers = withoutCredentials(headers);
+    current = next;
   }
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
 }
 
 function checkScheme(url: URL): void {
