@@ -71,6 +71,16 @@ export interface NodeConfig {
   Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
   JobDefaults: { Resources: { CPU: string; Memory: string } };
   Logging: { Level: string };
+  /** URL (`urlDownload`) inputs: Bacalhau's retry/timeout keys plus this node's limits on what a job may fetch. */
+  InputSources: {
+    /** Per-attempt timeout, body included, e.g. "5m". */
+    ReadTimeout: string;
+    MaxRetryCount: number;
+    /** Largest URL input in bytes; a larger Content-Length or body fails the execution. */
+    MaxDownloadBytes: number;
+    /** Let URL inputs reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, …). */
+    AllowLinkLocal: boolean;
+  };
 }
 
 export function defaultConfig(env: Record<string, string | undefined> = {}): NodeConfig {
@@ -108,6 +118,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
     JobDefaults: { Resources: { CPU: "500m", Memory: "512Mb" } },
     Logging: { Level: "info" },
+    InputSources: { ReadTimeout: "5m", MaxRetryCount: 3, MaxDownloadBytes: 10 * 1024 ** 3, AllowLinkLocal: false },
   };
 }
 

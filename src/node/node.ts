@@ -153,6 +153,12 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       const storage = createStorageRegistry({
         allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths,
         extra: ipfsParts ? [ipfsParts.source] : [],
+        url: {
+          requestTimeoutMs: durationMs(cfg.InputSources.ReadTimeout, "InputSources.ReadTimeout"),
+          maxRetries: cfg.InputSources.MaxRetryCount,
+          maxBytes: cfg.InputSources.MaxDownloadBytes,
+          allowLinkLocal: cfg.InputSources.AllowLinkLocal,
+        },
       });
       const publishers = createPublisherRegistry({
         local: {

@@ -5,9 +5,12 @@
  */
 import type { Multiaddr } from "@multiformats/multiaddr";
 import { BacalhauError } from "../models/errors.ts";
+import { bodyText, httpGet } from "../runtime/http-get.ts";
+import type { HttpGetResponse } from "../runtime/http-get.ts";
 import { pickAddress } from "./address.ts";
 
 export const PEER_INFO_PATH = "/api/v1/peer";
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface PeerInfoResponse {
   ID: string;
@@ -31,9 +34,10 @@ function isPeerInfo(v: unknown): v is PeerInfoResponse {
 /** Asks a requester's API (e.g. http://10.0.0.5:1234) for its PeerID and dialable addresses. */
 export async function peerIdFromRequesterAPI(apiURL: string, signal?: AbortSignal): Promise<PeerInfoResponse> {
   const url = new URL(PEER_INFO_PATH.slice(1), apiURL.endsWith("/") ? apiURL : `${apiURL}/`);
-  let res: Response;
+  let res: HttpGetResponse;
   try {
-    res = await fetch(url, { signal, headers: { accept: "application/json" } });
+    // Not global fetch: on Node it can abort the process when a close-delimited answer ends.
+    res = await httpGet(url, { ...(signal ? { signal } : {}), headers: { accept: "application/json" } });
   } catch (err) {
     throw new BacalhauError(`cannot reach the requester at ${apiURL}: ${(err as Error).message}`, {
       code: "ServiceUnavailable",
@@ -42,9 +46,16 @@ export async function peerIdFromRequesterAPI(apiURL: string, signal?: AbortSigna
       cause: err,
     });
   }
-  const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok || !isPeerInfo(body)) {
-    throw new BacalhauError(`${url} did not answer with a peer identity (HTTP ${res.status})`, {
+  let body: unknown;
+  let why = `HTTP ${res.status}`;
+  try {
+    // A peer identity is a few addresses; anything large is not one.
+    body = JSON.parse(await bodyText(res, MAX_ANSWER_BYTES));
+  } catch (err) {
+    why = `HTTP ${res.status}, ${(err as Error).message}`;
+  }
+  if (res.status < 200 || res.status >= 300 || !isPeerInfo(body)) {
+    throw new BacalhauError(`${url} did not answer with a peer identity (${why})`, {
       code: "ServiceUnavailable",
       component: "P2P",
       hint: "is that address a bacalhau-edge requester's API?",

@@ -6,6 +6,8 @@
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BacalhauError } from "../../models/errors.ts";
+import { bodyStream, bodyText, httpGet } from "../../runtime/http-get.ts";
+import type { HttpGetResponse } from "../../runtime/http-get.ts";
 import { extractTarGz } from "../../storage/tar/index.ts";
 import { SWARM_ADDRESSES_ENV, type SwarmSettings } from "../ipfs-swarm/options.ts";
 
@@ -59,9 +61,10 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
   return {
     async fetch(cid, dest, signal) {
       const url = `${opts.baseUrl}/api/v1/ipfs/get/${encodeURIComponent(cid)}`;
-      let res: Response;
+      let res: HttpGetResponse;
       try {
-        res = await fetch(url, { headers: { ...opts.headers, Accept: "application/gzip" }, signal });
+        // Not global fetch: on Node it can abort the process when a close-delimited body ends under backpressure.
+        res = await httpGet(new URL(url), { headers: { ...opts.headers, Accept: "application/gzip" }, signal });
       } catch (err) {
         signal.throwIfAborted();
         throw new BacalhauError(`cannot reach ${opts.baseUrl} to fetch ${cid}: ${(err as Error).message}`, {
@@ -71,8 +74,8 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
           cause: err,
         });
       }
-      if (!res.ok || !res.body) {
-        const body = parseApiError(await res.text().catch(() => ""));
+      if (res.status < 200 || res.status >= 300) {
+        const body = parseApiError(await bodyText(res).catch(() => ""));
         if (isMissingIpfsApi(res.status, body)) throw noIpfsOnNodeError(opts.baseUrl, `fetch ${cid}`);
         const why = typeof body.Message === "string" && body.Message ? body.Message : `HTTP ${res.status}`;
         throw new BacalhauError(`cannot fetch ${cid} through ${opts.baseUrl}: ${why}`, {
@@ -81,11 +84,11 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
           ...(typeof body.Hint === "string" ? { hint: body.Hint } : {}),
         });
       }
-      const kind = res.headers.get("X-Bacalhau-IPFS-Kind");
+      const kind = res.header("X-Bacalhau-IPFS-Kind") ?? null;
       const staging = join(dirname(dest), `.ipfs-${crypto.randomUUID()}`);
       try {
         // Results can be large and hold many files: the inline-input caps do not apply.
-        await extractTarGz(res.body, staging, { maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER, signal });
+        await extractTarGz(bodyStream(res), staging, { maxBytes: Number.MAX_SAFE_INTEGER, maxEntries: Number.MAX_SAFE_INTEGER, signal });
         // A file comes as one entry named after the CID; a folder's entries are at the root.
         const entries = await readdir(staging);
         const single = entries.length === 1 ? join(staging, entries[0]!) : undefined;
