@@ -32,7 +32,7 @@ export function registerRunRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     // the raw object costs no second read.
     await readJsonBody(c, { required: true });
     const raw = JSON.parse(await c.req.text()) as JsonObject;
-    const { job, warnings, force } = runRequestFromBody(raw);
+    const { job, warnings, force } = runRequestFromBody(raw, deps.submission);
     const submitted = orchestrator.submitJob(job, { force, warnings });
     const jobID = submitted.JobID;
 
