@@ -10,9 +10,14 @@
  * ```
  */
 import { BacalhauError } from "./errors.ts";
+import { jsonValueCount } from "./json-size.ts";
 import type { Job, Task } from "./types.ts";
 
 export interface JobLimits {
+  /** Bytes of a submission's request body. */
+  MaxJobBytes: number;
+  /** JSON values (objects, arrays, items) in a submission's request body, counted before it is parsed. */
+  MaxJSONValues: number;
   /** Executions a batch/service job asks for. */
   MaxCount: number;
   MaxTasks: number;
@@ -41,6 +46,8 @@ export interface JobLimits {
 }
 
 export const DEFAULT_JOB_LIMITS: JobLimits = {
+  MaxJobBytes: 5 * 1024 * 1024,
+  MaxJSONValues: 20_000,
   MaxCount: 1000,
   MaxTasks: 16,
   MaxInputSources: 64,
@@ -71,17 +78,40 @@ class Over extends Error {
   }
 }
 
+function limitError(e: Over): BacalhauError {
+  return BacalhauError.badRequest(e.message, {
+    component: "JobValidator",
+    hint: `make it smaller, or ask the node's operator to raise JobLimits.${e.key} (${e.limit})`,
+    details: { field: e.field, limit: String(e.limit), configKey: `JobLimits.${e.key}` },
+  });
+}
+
+/**
+ * Throws a 400 when a submission's body is too big or holds too many values to be worth parsing.
+ * Cheap (no parse): it runs before anything else looks at the body.
+ */
+export function checkJobBody(text: string, limits: JobLimits = DEFAULT_JOB_LIMITS): void {
+  checkJobBodySize(text.length, limits);
+  const values = jsonValueCount(text, limits.MaxJSONValues);
+  if (values > limits.MaxJSONValues) {
+    throw limitError(new Over("body", "MaxJSONValues", "number of JSON values in the request body", values, limits.MaxJSONValues));
+  }
+}
+
+/** Throws a 400 for a body of `size` bytes over the limit (a request's Content-Length, before it is read). */
+export function checkJobBodySize(size: number, limits: JobLimits = DEFAULT_JOB_LIMITS): void {
+  if (size > limits.MaxJobBytes) {
+    throw limitError(new Over("body", "MaxJobBytes", "size of the request body", size, limits.MaxJobBytes));
+  }
+}
+
 /** Throws a 400 naming the first field over its limit and the config key that raises it. */
 export function checkJobLimits(job: Job, limits: JobLimits = DEFAULT_JOB_LIMITS): void {
   try {
     jobWithinLimits(job, limits);
   } catch (e) {
     if (!(e instanceof Over)) throw e;
-    throw BacalhauError.badRequest(e.message, {
-      component: "JobValidator",
-      hint: `make it smaller, or ask the node's operator to raise JobLimits.${e.key} (${e.limit})`,
-      details: { field: e.field, limit: String(e.limit), configKey: `JobLimits.${e.key}` },
-    });
+    throw limitError(e);
   }
 }
 
@@ -157,7 +187,8 @@ function taskWithinLimits(task: Task, path: string, at: At): void {
     at(`${p}.Alias`, "MaxNameLength", "length of the alias", bytes(s.Alias ?? ""));
     const url = s.Source?.Params?.URL;
     if (s.Source?.Type === "inline" && typeof url === "string") {
-      at(`${p}.Source.Params.URL`, "MaxInlineBytes", "size of the inline data", bytes(url));
+      // A data URL is ASCII: its length is its size, with no need to look at each character.
+      at(`${p}.Source.Params.URL`, "MaxInlineBytes", "size of the inline data", url.length);
     }
   });
 

@@ -4,6 +4,7 @@ import { BacalhauError } from "../../models/errors.ts";
 import { diffJobs } from "../../models/diff.ts";
 import type { Fields } from "../../models/fields.ts";
 import { acceptJob } from "../../models/accept.ts";
+import { checkJobRequestBody } from "../job-body.ts";
 import type { Job } from "../../models/types.ts";
 import type { ApiDeps, ApiEnv } from "../deps.ts";
 import { API_COMPONENT, badParam } from "../errors.ts";
@@ -25,6 +26,7 @@ export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   const submit = async (c: Ctx) => {
     refuseSubmissionFromJob(c);
     const orchestrator = requireOrchestrator(deps.orchestrator);
+    await checkJobRequestBody(c, deps);
     const body = await readJsonBody(c, { required: true });
     const { job, warnings } = jobFromBody(body, deps);
     const result = orchestrator.submitJob(job, { force: body.bool("Force"), warnings });
@@ -35,6 +37,7 @@ export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.post(JOBS, submit);
 
   app.put(`${JOBS}/diff`, async (c) => {
+    await checkJobRequestBody(c, deps);
     const body = await readJsonBody(c, { required: true });
     const { job, warnings } = jobFromBody(body, deps);
     if (!job.Name) throw badParam("Job.Name", "job name is required to diff a job", "set Job.Name");

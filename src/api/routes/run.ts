@@ -13,6 +13,7 @@ import { API_COMPONENT } from "../errors.ts";
 import { requireOrchestrator } from "../lookup.ts";
 import { refuseSubmissionFromJob } from "../middleware.ts";
 import { queryString, readJsonBody, requestOrigin } from "../request.ts";
+import { checkJobRequestBody } from "../job-body.ts";
 import { parseRunTimeout, runRequestFromBody } from "../run-request.ts";
 import { endedResponse, pendingResponse } from "../run-result.ts";
 import { jobWaiter, waitForEnd } from "../run-wait.ts";
@@ -30,6 +31,7 @@ export function registerRunRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     const timeoutMs = parseRunTimeout(queryString(c, "timeout"));
     // readJsonBody gives the API's usual 400s; the body text is cached, so parsing it again for
     // the raw object costs no second read.
+    await checkJobRequestBody(c, deps);
     await readJsonBody(c, { required: true });
     const raw = JSON.parse(await c.req.text()) as JsonObject;
     const { job, warnings, force } = runRequestFromBody(raw, deps.submission);
