@@ -1,13 +1,15 @@
 // Issue 11 point 1: every name and path of a job is checked where it is submitted, and again on
 // the compute node, which does not trust its orchestrator. Nothing is created outside the data dir.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import { normalizeJob } from "../../src/models/normalize.ts";
 import { ExecutionStateType, TERMINAL_JOB_STATES } from "../../src/models/types.ts";
 import { wasmJob } from "../helpers/jobs.ts";
 import { startTestNode, tempDir } from "../helpers/node.ts";
+import { moduleFile, wasmRequest } from "../executor/helpers.ts";
 
 const ESCAPE = "../../../../../escape";
 
@@ -105,4 +107,17 @@ test("a hostile orchestrator's job fails its execution on the compute node and c
   }
   assert.deepEqual(readdirSync(root), ["data"], "nothing beside the data dir");
   assert.ok(!tree(root).some((p) => /escape|abs/.test(p)), tree(root).join("\n"));
+});
+
+test("the wasm executor itself maps a result name only to a folder of its results dir", async (t) => {
+  const root = tempDir(t, "bacalhau-paths-");
+  const resultsDir = join(root, "results");
+  mkdirSync(resultsDir);
+  const executor = new WasmExecutor({ maxRunners: 1 });
+  t.after(() => executor.close());
+  const run = wasmRequest(t, { module: moduleFile("hello"), resultsDir, outputs: [{ Name: "../escape", Path: "/outputs" }] });
+  const result = await executor.run(run.req);
+  assert.equal(result.exitCode, -1);
+  assert.match(result.errorMsg ?? "", /leaves the execution's folder/);
+  assert.deepEqual(tree(root), ["results"]);
 });
