@@ -46,7 +46,7 @@ export interface JobLimits {
 }
 
 export const DEFAULT_JOB_LIMITS: JobLimits = {
-  MaxJobBytes: 5 * 1024 * 1024,
+  MaxJobBytes: 2 * 1024 * 1024,
   MaxJSONValues: 20_000,
   MaxCount: 1000,
   MaxTasks: 16,
@@ -61,7 +61,7 @@ export const DEFAULT_JOB_LIMITS: JobLimits = {
   MaxListLength: 256,
   MaxNameLength: 255,
   MaxPathLength: 1024,
-  MaxInlineBytes: 4 * 1024 * 1024,
+  MaxInlineBytes: 1024 * 1024,
 };
 
 type LimitKey = keyof JobLimits;
