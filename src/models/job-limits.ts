@@ -70,8 +70,8 @@ class Over extends Error {
   readonly field: string;
   readonly key: LimitKey;
   readonly limit: number;
-  constructor(field: string, key: LimitKey, what: string, got: number, limit: number) {
-    super(`${field}: ${what} is ${got}, more than the limit of ${limit}`);
+  constructor(field: string, key: LimitKey, what: string, got: number, limit: number, message?: string) {
+    super(message ?? `${field}: ${what} is ${got}, more than the limit of ${limit}`);
     this.field = field;
     this.key = key;
     this.limit = limit;
@@ -94,7 +94,10 @@ export function checkJobBody(text: string, limits: JobLimits = DEFAULT_JOB_LIMIT
   checkJobBodySize(text.length, limits);
   const values = jsonValueCount(text, limits.MaxJSONValues);
   if (values > limits.MaxJSONValues) {
-    throw limitError(new Over("body", "MaxJSONValues", "number of JSON values in the request body", values, limits.MaxJSONValues));
+    // The count stops at the limit: say "more than", not a number that is not the total.
+    const max = limits.MaxJSONValues;
+    throw limitError(new Over("body", "MaxJSONValues", "", values, max,
+      `body: the request body holds more JSON values than the limit of ${max}`));
   }
 }
 

@@ -92,14 +92,16 @@ test("the node answers /agent/alive in under 100 ms while oversized jobs keep ar
   });
   let out = "";
   flooder.stdout!.on("data", (d) => (out += d));
-  const done = new Promise<void>((resolve) => flooder.on("close", () => resolve()));
+  let exited = false;
+  const done = new Promise<void>((resolve) => flooder.on("close", () => resolve(void (exited = true))));
   await new Promise<void>((resolve, reject) => {
     flooder.stdout!.on("data", () => out.includes("flooding") && resolve());
     flooder.on("close", () => reject(new Error(`flooder ended early: ${out}`)));
   });
 
   const times: number[] = [];
-  for (let i = 0; i < 50; i++) {
+  // At least 50 probes, and on until every kind of oversized job has arrived while probing.
+  while ((times.length < 50 || !out.includes("round")) && !exited) {
     const start = performance.now();
     const res = await fetch(`${api}/api/v1/agent/alive`);
     const body = await res.json();
@@ -107,14 +109,16 @@ test("the node answers /agent/alive in under 100 ms while oversized jobs keep ar
     assert.equal(res.status, 200);
     assert.deepEqual(body, { Status: "OK" });
   }
+  assert.equal(exited, false, `the flooder ended early: ${out}`);
   flooder.stdin!.end();
   await done;
   const statuses = JSON.parse(out.split("\n").filter(Boolean).at(-1)!) as Record<string, number>;
   // Percentiles, not the single worst probe: on a machine shared with other work the scheduler
   // alone can hold an idle process for longer than 100 ms now and then.
   times.sort((a, b) => a - b);
-  const [median, p90, worst] = [times[24]!, times[44]!, times[49]!];
-  const seen = `median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, worst ${worst.toFixed(1)} ms; answers to the flood: ${JSON.stringify(statuses)}`;
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+  const [median, p90, worst] = [at(0.5), at(0.9), times.at(-1)!];
+  const seen = `${times.length} probes: median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, worst ${worst.toFixed(1)} ms; answers to the flood: ${JSON.stringify(statuses)}`;
   t.diagnostic(seen);
   assert.ok(p90 < 100, `alive answers slower than 100 ms: ${seen}`);
   assert.deepEqual(Object.keys(statuses), ["400"], `every oversized job is refused: ${JSON.stringify(statuses)}`);
