@@ -51,8 +51,11 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
         hint: "send large inputs as an input source (URL, IPFS) instead of inline",
       })),
   });
-  // Uploads to IPFS are streamed to disk with their own size limit.
-  app.use("*", (c, next) => (c.req.path === `${IPFS_API_PREFIX}/add` ? next() : limit(c, next)));
+  // Uploads to IPFS are streamed to disk with their own size limit, and job submissions are measured
+  // against the operator's JobLimits.MaxJobBytes (a 400 that names the key) as they arrive.
+  const ownLimit = new Set([`${IPFS_API_PREFIX}/add`, "/api/v1/orchestrator/jobs", "/api/v1/orchestrator/jobs/diff",
+    "/api/v1/run"]);
+  app.use("*", (c, next) => (ownLimit.has(c.req.path) && c.req.method !== "GET" ? next() : limit(c, next)));
   // Compute-only nodes have no orchestrator: say so instead of answering from an empty store.
   app.use("/api/v1/orchestrator/*", async (_c, next) => {
     requireOrchestrator(deps.orchestrator);

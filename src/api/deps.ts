@@ -1,4 +1,5 @@
 /** What the API is built from, and the Hono env its handlers share. */
+import type { SubmissionPolicy } from "../models/accept.ts";
 import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
 import type { OrchestratorAPI } from "../orchestrator/api.ts";
 import type { JobStore } from "../store/store.ts";
@@ -19,6 +20,8 @@ export interface ApiDeps {
   ipfs?: IpfsNode;
   /** Where large uploads and downloads are staged (default: the system temp dir). */
   tmpDir?: string;
+  /** Size limits and timeouts for submitted jobs (default: the built-in limits, no timeouts). */
+  submission?: SubmissionPolicy;
 }
 
 export interface ApiEnv {

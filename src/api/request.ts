@@ -45,9 +45,12 @@ export function queryList(c: Ctx, name: string): string[] {
   return (c.req.queries(name) ?? []).filter((v) => v.trim() !== "");
 }
 
-/** The JSON body as case-insensitive fields; an empty body reads as `{}` unless required. */
-export async function readJsonBody(c: Ctx, opts: { required: boolean }): Promise<Fields> {
-  const text = await c.req.text();
+/**
+ * The JSON body as case-insensitive fields; an empty body reads as `{}` unless required. `text` is
+ * the body when the route has already read it (a consumed stream cannot be read again).
+ */
+export async function readJsonBody(c: Ctx, opts: { required: boolean; text?: string }): Promise<Fields> {
+  const text = opts.text ?? await c.req.text();
   if (text.trim() === "") {
     if (opts.required) throw badParam("body", "request body is empty", "send a JSON object");
     return Fields.of({}, "");

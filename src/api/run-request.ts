@@ -5,10 +5,8 @@
 import { Fields } from "../models/fields.ts";
 import type { JsonObject } from "../models/fields.ts";
 import { isLegacySpec, legacySpecToJob } from "../models/legacy-spec.ts";
-import { normalizeJob } from "../models/normalize.ts";
-import { sanitizeSubmission } from "../models/submission.ts";
+import { acceptJob, type SubmissionPolicy } from "../models/accept.ts";
 import type { Job } from "../models/types.ts";
-import { validateJob } from "../models/validate.ts";
 import { badParam } from "./errors.ts";
 
 /** Node's fetch (undici) gives up on response headers after 300 s: stay under it by default. */
@@ -23,22 +21,20 @@ export interface RunRequest {
 }
 
 /** The body's job, normalised, sanitised and validated exactly as a PUT of the same job would be. */
-export function runRequestFromBody(raw: JsonObject): RunRequest {
+export function runRequestFromBody(raw: JsonObject, policy?: SubmissionPolicy): RunRequest {
   const body = Fields.of(raw, "");
   if (body.has("Job")) {
-    return { ...checkedJob(body.raw("Job")), force: body.bool("Force") };
+    return { ...checkedJob(body.raw("Job"), policy), force: body.bool("Force") };
   }
-  if (isLegacySpec(raw)) return { ...checkedJob(legacySpecToJob(raw)), force: false };
+  if (isLegacySpec(raw)) return { ...checkedJob(legacySpecToJob(raw), policy), force: false };
   if (!body.has("Tasks") && !body.has("Type")) {
     throw badParam("Job", "request body holds no job", 'send a Job, {"Job": {...}}, or a legacy {"APIVersion": "V1beta1", "Spec": {...}}');
   }
-  return { ...checkedJob(raw), force: false };
+  return { ...checkedJob(raw, policy), force: false };
 }
 
-function checkedJob(raw: unknown): { job: Job; warnings: string[] } {
-  const { job, warnings } = sanitizeSubmission(normalizeJob(raw));
-  validateJob(job);
-  return { job, warnings };
+function checkedJob(raw: unknown, policy: SubmissionPolicy | undefined): { job: Job; warnings: string[] } {
+  return acceptJob(raw, policy);
 }
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -14,7 +14,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Executor } from "../executor/executor.ts";
+import { defaultTimeoutFor, executionTimeoutOf, MAX_EXECUTION_TIMEOUT_KEY, type TimeoutPolicy } from "../models/accept.ts";
+import { executionIDProblem } from "../models/job-paths.ts";
 import { parseResources } from "../models/resources.ts";
+import { JobType } from "../models/types.ts";
 import type {
   BuildVersionInfo,
   ComputeNodeInfo,
@@ -54,6 +57,8 @@ export interface ComputeNodeOptions {
   jobDefaults?: ResourcesConfig;
   heartbeatIntervalMs?: number;
   nodeInfoIntervalMs?: number;
+  /** The node's default and maximum execution timeouts (seconds; 0 = none). */
+  timeouts?: TimeoutPolicy;
   address?: string;
   log?: (msg: string) => void;
 }
@@ -245,7 +250,7 @@ export class ComputeNode {
     let reason: string | undefined;
     try {
       resources = parseResources(exec.Job.Tasks[0]?.Resources, this.#opts.jobDefaults);
-      reason = this.#stopping ? "node is shutting down" : await checkBid({
+      reason = this.#stopping ? "node is shutting down" : this.#refusal(exec) ?? await checkBid({
         executors: new Map([...this.#executors].filter(([k]) => this.#engines.includes(k))),
         publishers: this.#publishers,
         storages: this.#storages,
@@ -264,6 +269,28 @@ export class ComputeNode {
     this.#held.set(exec.ID, held);
     if (run) this.#enqueue(held);
     else await this.#opts.transport.send({ type: "BidResult", ...ids, accepted: true, reason: "" });
+  }
+
+  /** What this node refuses before anything else looks at the execution (Bacalhau's timeout bid strategy). */
+  #refusal(exec: Execution & { Job: Job }): string | undefined {
+    const badID = executionIDProblem(String(exec.ID));
+    if (badID) return `execution ID ${JSON.stringify(exec.ID)} ${badID}`;
+    const max = this.#opts.timeouts?.max ?? 0;
+    const timeout = executionTimeoutOf(exec.Job);
+    if (max > 0 && timeout > max) {
+      return `job timeout ${timeout}s exceeds the maximum possible value ${max}s (${MAX_EXECUTION_TIMEOUT_KEY})`;
+    }
+    return undefined;
+  }
+
+  /** The execution's timeout in seconds: its own, else the node's default for its type, never over the maximum. */
+  #timeoutOf(job: Job): number {
+    const policy = this.#opts.timeouts;
+    const own = executionTimeoutOf(job) || (policy ? defaultTimeoutFor(job.Type, policy) : 0);
+    // Daemon and service executions run until stopped: a maximum for runs does not cut them.
+    const longRunning = job.Type === JobType.Daemon || job.Type === JobType.Service;
+    const max = longRunning ? 0 : policy?.max ?? 0;
+    return max > 0 && (own === 0 || own > max) ? max : own;
   }
 
   #enqueue(h: Held): void {
@@ -297,8 +324,7 @@ export class ComputeNode {
   }
 
   async #run(h: Held): Promise<void> {
-    const t = h.exec.Job.Tasks[0].Timeouts ?? {};
-    const timeout = t.ExecutionTimeout || t.TotalTimeout || 0;
+    const timeout = this.#timeoutOf(h.exec.Job);
     const timer = timeout > 0
       ? setTimeout(() => h.controller.abort(new Error(`Execution timed out after ${timeout}s`)), timeout * 1000)
       : undefined;

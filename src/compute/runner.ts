@@ -8,6 +8,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Executor, PreparedVolume } from "../executor/executor.ts";
+import { BacalhauError } from "../models/errors.ts";
 import { parseResources } from "../models/resources.ts";
 import {
   ExecutionStateType,
@@ -67,7 +68,15 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
   const progress = (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) =>
     void deps.report({ type: "ExecutionEvent", ...ids, topic, message, newState });
 
-  await staged;
+  try {
+    await staged;
+  } catch (err) {
+    // A job whose names would leave its folder fails here, before any input or engine sees them.
+    if (!(err instanceof BacalhauError && err.failsExecution)) throw err;
+    const runOutput: RunCommandResult = { Stdout: "", StdoutTruncated: false, stderr: "", StderrTruncated: false, ExitCode: -1, ErrorMsg: err.message };
+    await deps.report({ type: "ComputeError", ...ids, message: err.message, runOutput });
+    return;
+  }
   const [outFd, errFd, exitFd, logFd] = await Promise.all([
     openFd(join(resultsDir, "stdout"), "w"),
     openFd(join(resultsDir, "stderr"), "w"),

@@ -15,6 +15,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { BacalhauError } from "../models/errors.ts";
+import { DEFAULT_JOB_LIMITS, type JobLimits } from "../models/job-limits.ts";
 
 export interface NodeConfig {
   DataDir: string;
@@ -53,6 +54,8 @@ export interface NodeConfig {
     Env: { AllowList: string[] };
     /** Bytes of stdout+stderr a job may write before it is stopped. */
     MaxOutputBytes: number;
+    /** Longest execution this node runs (a duration; empty = no limit); longer jobs are refused. */
+    JobTimeouts: { MaxJobExecutionTimeout: string };
   };
   JobAdmissionControl: {
     RejectNetworkedJobs: boolean;
@@ -69,7 +72,12 @@ export interface NodeConfig {
   /** Execution engines this node will not offer even when they are available, e.g. ["docker"]. */
   Engines: { Disabled: string[] };
   Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
-  JobDefaults: { Resources: { CPU: string; Memory: string } };
+  JobDefaults: {
+    Resources: { CPU: string; Memory: string };
+    /** Execution timeout (a duration; empty = none) given to tasks that set no timeout. */
+    Batch: { Task: { Timeouts: { ExecutionTimeout: string } } };
+    Ops: { Task: { Timeouts: { ExecutionTimeout: string } } };
+  };
   Logging: { Level: string };
   /** URL (`urlDownload`) inputs: Bacalhau's retry/timeout keys plus this node's limits on what a job may fetch. */
   InputSources: {
@@ -81,6 +89,8 @@ export interface NodeConfig {
     /** Let URL inputs reach link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, …). */
     AllowLinkLocal: boolean;
   };
+  /** Size limits on submitted jobs (see models/job-limits.ts). */
+  JobLimits: JobLimits;
 }
 
 export function defaultConfig(env: Record<string, string | undefined> = {}): NodeConfig {
@@ -111,14 +121,20 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Heartbeat: { Interval: "15s", InfoUpdateInterval: "1m" },
       Env: { AllowList: [] },
       MaxOutputBytes: 256 * 1024 * 1024,
+      JobTimeouts: { MaxJobExecutionTimeout: "" },
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, SwarmAddresses: [] },
     Engines: { Disabled: [] },
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
-    JobDefaults: { Resources: { CPU: "500m", Memory: "512Mb" } },
+    JobDefaults: {
+      Resources: { CPU: "500m", Memory: "512Mb" },
+      Batch: { Task: { Timeouts: { ExecutionTimeout: "30m" } } },
+      Ops: { Task: { Timeouts: { ExecutionTimeout: "30m" } } },
+    },
     Logging: { Level: "info" },
     InputSources: { ReadTimeout: "5m", MaxRetryCount: 3, MaxDownloadBytes: 10 * 1024 ** 3, AllowLinkLocal: false },
+    JobLimits: { ...DEFAULT_JOB_LIMITS },
   };
 }
 
@@ -250,4 +266,10 @@ export function durationMs(value: string | number, key = "duration"): number {
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
   return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+}
+
+/** A duration setting in whole seconds, with empty meaning 0 (none). */
+export function durationSeconds(value: string | number, key: string): number {
+  if (value === "" || value === 0) return 0;
+  return Math.ceil(durationMs(value, key) / 1000);
 }

@@ -9,6 +9,7 @@
  */
 import { BacalhauError } from "./errors.ts";
 import { constraintProblem, labelKeyProblem, labelValueProblem } from "./labels.ts";
+import { jobPathKey, jobPathProblem, pathsOverlap, resultNameProblem } from "./job-paths.ts";
 import { isValidDomain } from "./network.ts";
 import { parseResources } from "./resources.ts";
 import { JobType, NetworkType } from "./types.ts";
@@ -105,16 +106,35 @@ function engineProblems(task: Task, path: string, add: Add): void {
     if (typeof entry !== "string" || entry.trim() === "") {
       add(`${path}.Engine.Params.EntryModule`, "wasm engine requires EntryModule: target path cannot be empty",
         "set EntryModule to the Target path of an InputSource holding the .wasm module");
+    } else {
+      modulePathProblem(entry, `${path}.Engine.Params.EntryModule`, add);
     }
     const imports = params.ImportModules;
     if (imports !== undefined && imports !== null &&
       (!Array.isArray(imports) || imports.some((m) => typeof m !== "string"))) {
       add(`${path}.Engine.Params.ImportModules`, "ImportModules must be a list of paths",
         "list the Target paths of the modules to import");
+    } else if (Array.isArray(imports)) {
+      imports.forEach((m, i) => modulePathProblem(m as string, `${path}.Engine.Params.ImportModules[${i}]`, add));
     }
   } else if (type === "docker") {
     if (typeof params.Image !== "string" || params.Image.trim() === "") {
       add(`${path}.Engine.Params.Image`, "docker engine requires an Image", "set Engine.Params.Image, e.g. 'ubuntu:22.04'");
+    }
+    const wd = params.WorkingDirectory;
+    if (typeof wd === "string" && wd !== "") {
+      const why = jobPathProblem(wd, { absolute: true });
+      if (why) add(`${path}.Engine.Params.WorkingDirectory`, `working directory '${wd}' ${why}`, "use an absolute path such as '/app'");
+    }
+    const env = params.EnvironmentVariables;
+    if (Array.isArray(env)) {
+      env.forEach((e, i) => {
+        const name = typeof e === "string" ? e.split("=", 1)[0]! : "";
+        if (!ENV_NAME_RE.test(name.toUpperCase()) || typeof e !== "string" || !e.includes("=")) {
+          add(`${path}.Engine.Params.EnvironmentVariables[${i}]`, `invalid environment variable '${String(e).slice(0, 64)}'`,
+            "write each one as NAME=value, NAME made of letters, digits and '_'");
+        }
+      });
     }
   }
 }
@@ -125,29 +145,45 @@ function inputProblems(task: Task, path: string, add: Add): void {
   (task.InputSources ?? []).forEach((s, i) => {
     const p = `${path}.InputSources[${i}]`;
     if (!s.Source?.Type) add(`${p}.Source.Type`, "input source type is required", "set Source.Type, e.g. 'urlDownload'");
+    const why = s.Target ? jobPathProblem(s.Target, { absolute: false }) : undefined;
     if (!s.Target) add(`${p}.Target`, "input source target is required", "set Target to the path to mount at");
-    else if (targets.has(s.Target)) {
+    else if (why) add(`${p}.Target`, `input source target '${s.Target}' ${why}`, "set Target to a path such as '/inputs/data'");
+    else if (targets.has(jobPathKey(s.Target))) {
       add(`${p}.Target`, `input source with target '${s.Target}' already exists`, "give every input source its own Target");
     }
     if (s.Alias && aliases.has(s.Alias)) {
       add(`${p}.Alias`, `input source with alias '${s.Alias}' already exists`, "give every input source its own Alias");
     }
-    if (s.Target) targets.add(s.Target);
+    if (s.Target) targets.add(jobPathKey(s.Target));
     if (s.Alias) aliases.add(s.Alias);
   });
+}
+
+function modulePathProblem(module: string, field: string, add: Add): void {
+  const why = jobPathProblem(module, { absolute: false });
+  if (why) add(field, `module path '${module}' ${why}`, "name the module by the Target of the input that holds it");
 }
 
 function resultPathProblems(task: Task, path: string, add: Add): void {
   const names = new Set<string>();
   const paths = new Set<string>();
+  const targets = (task.InputSources ?? []).map((s) => s.Target).filter(Boolean);
   (task.ResultPaths ?? []).forEach((r, i) => {
     const p = `${path}.ResultPaths[${i}]`;
+    const badName = r.Name ? resultNameProblem(r.Name) : undefined;
     if (!r.Name) add(`${p}.Name`, "result path name is required", "name the result path, e.g. 'outputs'");
-    else if (names.has(r.Name)) add(`${p}.Name`, `result path with name '${r.Name}' already exists`, "use unique names");
+    else if (badName) add(`${p}.Name`, `result path name '${r.Name}' ${badName}`, "use a plain name such as 'outputs'");
+    else if (names.has(r.Name.toLowerCase())) add(`${p}.Name`, `result path with name '${r.Name}' already exists`, "use unique names");
+    const badPath = r.Path ? jobPathProblem(r.Path, { absolute: true }) : undefined;
+    const input = r.Path ? targets.find((t) => pathsOverlap(t, r.Path)) : undefined;
     if (!r.Path) add(`${p}.Path`, "result path is required", "set Path to an absolute path, e.g. '/outputs'");
-    else if (!r.Path.startsWith("/")) add(`${p}.Path`, `result path '${r.Path}' must be absolute`, "start Path with '/'");
+    else if (badPath) add(`${p}.Path`, `result path '${r.Path}' ${badPath}`, "set Path to an absolute path such as '/outputs'");
     else if (paths.has(r.Path)) add(`${p}.Path`, `result path '${r.Path}' already exists`, "use unique paths");
-    if (r.Name) names.add(r.Name);
+    else if (input) {
+      add(`${p}.Path`, `result path '${r.Path}' overlaps input target '${input}'`,
+        "keep results in a folder of their own, apart from the inputs");
+    }
+    if (r.Name) names.add(r.Name.toLowerCase());
     if (r.Path) paths.add(r.Path);
   });
 }

@@ -36,6 +36,7 @@ import type { ComputeTransport, OrchestratorTransport } from "../transport/trans
 import { hostCapacity } from "./capacity.ts";
 import { loadNodeIdentity } from "./identity.ts";
 import type { NodeP2P } from "./p2p.ts";
+import { submissionPolicy, timeoutPolicy } from "./submission-policy.ts";
 
 export const VERSION: BuildVersionInfo = CLIENT_VERSION;
 
@@ -209,6 +210,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         jobDefaults: cfg.JobDefaults.Resources,
         heartbeatIntervalMs: durationMs(cfg.Compute.Heartbeat.Interval, "Compute.Heartbeat.Interval"),
         nodeInfoIntervalMs: durationMs(cfg.Compute.Heartbeat.InfoUpdateInterval, "Compute.Heartbeat.InfoUpdateInterval"),
+        timeouts: timeoutPolicy(cfg),
         log,
       });
       const c = compute;
@@ -237,6 +239,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       peerInfo: p2p && peerInfoResponse ? () => peerInfoResponse(p2p!.host) : undefined,
       ipfs,
       tmpDir: mkdirs(cfg.DataDir, "tmp"),
+      submission: submissionPolicy(cfg),
     });
     const server: RunningHttpServer = await startHttpServer(app, { host: cfg.API.Host, port: cfg.API.Port });
     // Stop taking requests before the roles behind them go away.

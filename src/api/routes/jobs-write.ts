@@ -3,10 +3,9 @@ import type { Context, Hono } from "hono";
 import { BacalhauError } from "../../models/errors.ts";
 import { diffJobs } from "../../models/diff.ts";
 import type { Fields } from "../../models/fields.ts";
-import { normalizeJob } from "../../models/normalize.ts";
-import { sanitizeSubmission } from "../../models/submission.ts";
+import { acceptJob } from "../../models/accept.ts";
+import { checkJobRequestBody } from "../job-body.ts";
 import type { Job } from "../../models/types.ts";
-import { validateJob } from "../../models/validate.ts";
 import type { ApiDeps, ApiEnv } from "../deps.ts";
 import { API_COMPONENT, badParam } from "../errors.ts";
 import { findJob, requireOrchestrator } from "../lookup.ts";
@@ -17,20 +16,19 @@ type Ctx = Context<ApiEnv>;
 const JOBS = "/api/v1/orchestrator/jobs";
 
 /** Normalise, sanitise and validate the `Job` of a request body. */
-function jobFromBody(body: Fields): { job: Job; warnings: string[] } {
+function jobFromBody(body: Fields, deps: ApiDeps): { job: Job; warnings: string[] } {
   const raw = body.raw("Job");
   if (raw === undefined) throw badParam("Job", "request body has no Job", "send {\"Job\": {...}}");
-  const { job, warnings } = sanitizeSubmission(normalizeJob(raw));
-  validateJob(job);
-  return { job, warnings };
+  return acceptJob(raw, deps.submission);
 }
 
 export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   const submit = async (c: Ctx) => {
     refuseSubmissionFromJob(c);
     const orchestrator = requireOrchestrator(deps.orchestrator);
-    const body = await readJsonBody(c, { required: true });
-    const { job, warnings } = jobFromBody(body);
+    const text = await checkJobRequestBody(c, deps);
+    const body = await readJsonBody(c, { required: true, text });
+    const { job, warnings } = jobFromBody(body, deps);
     const result = orchestrator.submitJob(job, { force: body.bool("Force"), warnings });
     const all = [...new Set([...warnings, ...(result.Warnings ?? [])])];
     return c.json({ ...result, Warnings: all.length > 0 ? all : null });
@@ -39,8 +37,9 @@ export function registerJobWriteRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.post(JOBS, submit);
 
   app.put(`${JOBS}/diff`, async (c) => {
-    const body = await readJsonBody(c, { required: true });
-    const { job, warnings } = jobFromBody(body);
+    const text = await checkJobRequestBody(c, deps);
+    const body = await readJsonBody(c, { required: true, text });
+    const { job, warnings } = jobFromBody(body, deps);
     if (!job.Name) throw badParam("Job.Name", "job name is required to diff a job", "set Job.Name");
     let current: Job | undefined;
     try {

@@ -13,6 +13,7 @@ import { API_COMPONENT } from "../errors.ts";
 import { requireOrchestrator } from "../lookup.ts";
 import { refuseSubmissionFromJob } from "../middleware.ts";
 import { queryString, readJsonBody, requestOrigin } from "../request.ts";
+import { checkJobRequestBody } from "../job-body.ts";
 import { parseRunTimeout, runRequestFromBody } from "../run-request.ts";
 import { endedResponse, pendingResponse } from "../run-result.ts";
 import { jobWaiter, waitForEnd } from "../run-wait.ts";
@@ -28,11 +29,11 @@ export function registerRunRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     refuseSubmissionFromJob(c);
     const orchestrator = requireOrchestrator(deps.orchestrator);
     const timeoutMs = parseRunTimeout(queryString(c, "timeout"));
-    // readJsonBody gives the API's usual 400s; the body text is cached, so parsing it again for
-    // the raw object costs no second read.
-    await readJsonBody(c, { required: true });
-    const raw = JSON.parse(await c.req.text()) as JsonObject;
-    const { job, warnings, force } = runRequestFromBody(raw);
+    // readJsonBody gives the API's usual 400s before the text is parsed again for the raw object.
+    const text = await checkJobRequestBody(c, deps);
+    await readJsonBody(c, { required: true, text });
+    const raw = JSON.parse(text) as JsonObject;
+    const { job, warnings, force } = runRequestFromBody(raw, deps.submission);
     const submitted = orchestrator.submitJob(job, { force, warnings });
     const jobID = submitted.JobID;
 

@@ -12,9 +12,9 @@
  * await executor.close();
  * ```
  */
-import * as path from "node:path";
 import type { SpecConfig } from "../../models/types.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
+import { containedPath } from "../../runtime/contain.ts";
 import { pageLimitFor } from "./memory-limit.ts";
 import { parseWasmParams, type WasmParams } from "./params.ts";
 import { RunnerPool } from "./runner/pool.ts";
@@ -88,9 +88,12 @@ export class WasmExecutor implements Executor {
   async run(req: ExecutionRequest): Promise<ExecutorResult> {
     let params: WasmParams;
     let maxPages: number | undefined;
+    let outputs: { target: string; hostPath: string; readOnly: boolean }[];
     try {
       params = parseWasmParams(req.engine.Params);
       maxPages = pageLimitFor(req.resources.Memory);
+      // A result name is a folder of the results dir and nothing else, whoever sent it.
+      outputs = req.outputs.map((o) => ({ target: `/${o.Name}`, hostPath: containedPath(req.resultsDir, o.Name), readOnly: false }));
     } catch (err) {
       return { exitCode: -1, errorMsg: (err as Error).message };
     }
@@ -98,7 +101,7 @@ export class WasmExecutor implements Executor {
     const job: RunnerJob = {
       mounts: [
         ...req.inputs.map((v) => ({ target: v.target, hostPath: v.hostPath, readOnly: v.readOnly })),
-        ...req.outputs.map((o) => ({ target: `/${o.Name}`, hostPath: path.join(req.resultsDir, o.Name), readOnly: false })),
+        ...outputs,
       ],
       entryModule: params.entryModule,
       entrypoint: params.entrypoint,

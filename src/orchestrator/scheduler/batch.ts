@@ -33,12 +33,19 @@ const isActiveRun = (e: Execution) =>
     e.ComputeState.StateType === ExecutionStateType.Running ||
     e.ComputeState.StateType === ExecutionStateType.Publishing);
 
-function approveBids(ctx: SchedulerContext, execs: Execution[]): Execution[] {
-  const byPartition = new Map<number, Execution[]>();
+function groupByPartition(execs: Execution[]): Map<number, Execution[]> {
+  const out = new Map<number, Execution[]>();
   for (const e of execs) {
     const p = e.PartitionIndex ?? 0;
-    byPartition.set(p, [...(byPartition.get(p) ?? []), e]);
+    const list = out.get(p);
+    if (list) list.push(e);
+    else out.set(p, [e]);
   }
+  return out;
+}
+
+function approveBids(ctx: SchedulerContext, execs: Execution[]): Execution[] {
+  const byPartition = groupByPartition(execs);
   const out: Execution[] = [];
   for (const group of byPartition.values()) {
     const done = group.some((e) => e.ComputeState.StateType === ExecutionStateType.Completed);
@@ -99,8 +106,10 @@ export function scheduleBatch(ctx: SchedulerContext, job: Job): void {
     const given = new Map<string, number>();
     let ranks = rankNodes(candidates, { job, resources, executions: all });
     let placed = 0;
+    // Grouped once: a pass costs executions + partitions × nodes, never partitions × executions.
+    const byPartition = groupByPartition(all);
     for (const partition of remaining) {
-      const mine = all.filter((e) => (e.PartitionIndex ?? 0) === partition);
+      const mine = byPartition.get(partition) ?? [];
       ranks = rankNodes(candidates, { job, resources, executions: mine });
       const best = ranks
         .filter((r) => r.rank >= 0)
