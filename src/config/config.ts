@@ -71,6 +71,13 @@ export interface NodeConfig {
   Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
   JobDefaults: { Resources: { CPU: string; Memory: string } };
   Logging: { Level: string };
+  /** Where jobs' HTTP traffic (egress proxy, wasm http_request) may go beyond the public internet. */
+  JobNetworking: {
+    /** Private, loopback or link-local ranges jobs may reach (e.g. 10.1.0.0/16, 127.0.0.2/32). */
+    AllowedCIDRs: string[];
+    /** Ports an HTTPS CONNECT may open besides 443. */
+    ConnectPorts: number[];
+  };
 }
 
 export function defaultConfig(env: Record<string, string | undefined> = {}): NodeConfig {
@@ -108,6 +115,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
     JobDefaults: { Resources: { CPU: "500m", Memory: "512Mb" } },
     Logging: { Level: "info" },
+    JobNetworking: { AllowedCIDRs: [], ConnectPorts: [] },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The HTTPS half of the egress proxy: `CONNECT host:port` is checked against the allow-list by
- * that host, then bytes are relayed both ways (rate-limited) without looking inside, so TLS stays
+ * that host, the port against the CONNECT ports (443 and the operator's) and the resolved address
+ * against the address policy, then bytes are relayed both ways (rate-limited) without looking inside, so TLS stays
  * end to end between the job and the server.
  */
 import * as net from "node:net";
@@ -30,7 +31,13 @@ export async function tunnel(ctx: ProxyContext, req: IncomingMessage, client: Du
   client.on("error", () => client.destroy());
   const target = parseAuthority(req.url ?? "");
   if (!target) return reply(client, 400, "Bad Request", "bacalhau egress proxy: CONNECT needs host:port\n");
-  const resolved = await resolveTarget(ctx, target.host);
+  if (!ctx.connectPorts.has(target.port)) {
+    const reason = `CONNECT is allowed only to port${ctx.connectPorts.size > 1 ? "s" : ""} ` +
+      `${[...ctx.connectPorts].join(", ")}, not ${target.port}`;
+    ctx.onRefused?.(target.host, reason);
+    return reply(client, 403, "Forbidden", `bacalhau egress proxy: ${reason}\n`);
+  }
+  const resolved = await resolveTarget(ctx, target.host, target.port);
   if (!resolved.ok) {
     ctx.onRefused?.(target.host, resolved.reason);
     const text = resolved.status === 403 ? "Forbidden" : "Bad Gateway";

@@ -47,7 +47,8 @@ export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, 
     return refuse(res, 501, `${url.protocol} URLs are not forwarded as plain requests; use CONNECT for https`);
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const target = await resolveTarget(ctx, host);
+  const port = url.port === "" ? 80 : Number(url.port);
+  const target = await resolveTarget(ctx, host, port);
   if (!target.ok) {
     ctx.onRefused?.(host, target.reason);
     req.resume();
@@ -60,7 +61,7 @@ export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, 
 
   const upstream = http.request({
     host: target.address,
-    port: url.port === "" ? 80 : Number(url.port),
+    port,
     method: req.method,
     path: `${url.pathname}${url.search}`,
     headers,
