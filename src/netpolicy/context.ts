@@ -41,7 +41,8 @@ export async function resolveTarget(ctx: ProxyContext, host: string, port: numbe
   }
   let addresses: string[];
   try {
-    addresses = parseIP(host) ? [host] : await ctx.resolve(host);
+    // `name.` is the same name spelled fully qualified; resolvers differ on whether they take it.
+    addresses = parseIP(host) ? [host] : await ctx.resolve(host.replace(/\.$/, ""));
   } catch (err) {
     return { ok: false, status: 502, reason: `cannot resolve ${host}: ${(err as Error).message}` };
   }

@@ -41,10 +41,12 @@ function failure(code: HttpReply["code"], detail: string): Failure {
 
 async function addressesOf(host: string, hosts: HttpCall["access"]["hosts"]): Promise<string[] | Failure> {
   if (isIP(host)) return [host];
-  const fixed = hosts?.[host.toLowerCase().replace(/\.$/, "")];
+  // `name.` is the same name spelled fully qualified; resolvers differ on whether they take it.
+  const name = host.toLowerCase().replace(/\.$/, "");
+  const fixed = hosts?.[name];
   if (fixed) return [...fixed];
   try {
-    const found = await lookup(host, { all: true, verbatim: true });
+    const found = await lookup(name, { all: true, verbatim: true });
     return found.map((a) => a.address);
   } catch (err) {
     return failure(HttpCode.NetworkError, `cannot resolve ${host}: ${(err as Error).message}`);
