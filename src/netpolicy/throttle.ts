@@ -11,6 +11,14 @@ export interface ThrottleOptions {
   end?: boolean;
   /** Called with each chunk's size after it was written (for byte counters). */
   onBytes?: (n: number) => void;
+  /** Destroy the source when the destination closes early. Default true. */
+  destroySource?: boolean;
+  /**
+   * Whether the source, once it stopped, had ended whole. When it had not, `onCut` is called
+   * (after every byte read was written) instead of ending the destination.
+   */
+  complete?: () => boolean;
+  onCut?: () => void;
 }
 
 /** Resolves when the source has ended (or closed) and every byte read was written. */
@@ -22,7 +30,8 @@ export function pipeThrottled(src: Readable, dst: Writable, bucket: TokenBucket,
     if (done) return;
     done = true;
     void pending.then(() => {
-      if (opts.end !== false && !dst.destroyed && !dst.writableEnded) dst.end();
+      if (opts.complete && !opts.complete()) opts.onCut?.();
+      else if (opts.end !== false && !dst.destroyed && !dst.writableEnded) dst.end();
       resolve();
     });
   };
@@ -51,7 +60,7 @@ export function pipeThrottled(src: Readable, dst: Writable, bucket: TokenBucket,
   src.once("close", finish);
   src.once("error", finish);
   dst.once("close", () => {
-    if (!src.destroyed) src.destroy();
+    if (opts.destroySource !== false && !src.destroyed) src.destroy();
   });
   return promise;
 }
