@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { addressCheck, currentAddressPolicy, parseAllowedCIDRs } from "../../src/netpolicy/address-policy.ts";
 import { embeddedV4, formatIP, inCIDR, parseCIDR, parseIP } from "../../src/netpolicy/ip.ts";
 import { ownListenerPorts, registerOwnListener } from "../../src/netpolicy/own-listeners.ts";
+import { tempDir } from "../helpers/node.ts";
+import { runCli } from "../helpers/spawn.ts";
 
 const HOST = ["127.0.0.1", "::1", "203.0.113.7", "fe80::1"];
 
@@ -84,4 +86,15 @@ test("a registered listener's port is the node's until it is forgotten", () => {
   assert.ok(ownListenerPorts().includes(40123), "still held by the second registration");
   again();
   assert.ok(!ownListenerPorts().includes(40123));
+});
+
+test("serve refuses a bad JobNetworking setting at start, naming it", async (t) => {
+  const base = ["serve", "--node-type", "requester,compute", "--host", "127.0.0.1", "--api-port", "0", "--no-p2p",
+    "--local-publisher-port", "0", "--data-dir", tempDir(t, "bacalhau-netcfg-")];
+  const cidr = await runCli([...base, "-c", "JobNetworking.AllowedCIDRs=127.0.0.2/32,10.0.0.0/40"]);
+  assert.equal(cidr.code, 1, cidr.stdout);
+  assert.match(cidr.stderr, /^Error: JobNetworking\.AllowedCIDRs: 10\.0\.0\.0\/40 is not a CIDR range/m);
+  const port = await runCli([...base, "-c", "JobNetworking.ConnectPorts=8443,x"]);
+  assert.equal(port.code, 1, port.stdout);
+  assert.match(port.stderr, /^Error: JobNetworking\.ConnectPorts: x is not a TCP port/m);
 });
