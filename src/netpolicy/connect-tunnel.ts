@@ -18,10 +18,14 @@ function reply(socket: Duplex, status: number, text: string, body = ""): void {
 }
 
 function parseAuthority(authority: string): { host: string; port: number } | undefined {
+  // The port is read from the text: the URL parser drops a scheme's default one (`:80`).
+  const port = /:(\d{1,5})$/.exec(authority);
+  if (!port) return undefined;
   try {
+    // The URL parser gives the host its one canonical spelling (`0x7f.1` → `127.0.0.1`).
     const u = new URL(`http://${authority}`);
-    if (u.port === "" || u.pathname !== "/" || u.username !== "") return undefined;
-    return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port) };
+    if (u.pathname !== "/" || u.username !== "" || u.search !== "" || u.hash !== "") return undefined;
+    return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(port[1]) };
   } catch {
     return undefined;
   }

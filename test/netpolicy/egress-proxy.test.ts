@@ -93,6 +93,9 @@ test("CONNECT tunnels to allowed hosts only, on 443 and the operator's ports", a
   const offPort = await connectTunnel(unlisted.port, `allowed.test:${origin.port}`);
   assert.equal(offPort.status, 403);
   assert.match((await readAll(offPort.socket, offPort.rest)).toString(), /CONNECT is allowed only to port 443, not \d+/);
+  const port80 = await connectTunnel(unlisted.port, "allowed.test:80");
+  assert.equal(port80.status, 403, "port 80 is named even though it is http's default");
+  assert.match((await readAll(port80.socket, port80.rest)).toString(), /only to port 443, not 80\n/);
   assert.equal(origin.seen.length, 1, "only the tunnelled request reached the origin");
 });
 
