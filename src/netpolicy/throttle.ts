@@ -38,8 +38,10 @@ export function pipeThrottled(src: Readable, dst: Writable, bucket: TokenBucket,
   src.on("data", (chunk: Buffer) => {
     src.pause();
     pending = pending.then(async () => {
+      // With nowhere left to write (and the source kept alive), what is left is read and dropped.
+      if (dst.destroyed) return void src.resume();
       await bucket.take(chunk.length);
-      if (dst.destroyed) return;
+      if (dst.destroyed) return void src.resume();
       const ok = dst.write(chunk);
       opts.onBytes?.(chunk.length);
       if (!ok && !dst.destroyed) {

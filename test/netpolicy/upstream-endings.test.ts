@@ -3,6 +3,7 @@
 // must survive each, pass a whole body on whole, and never pass a broken one on as complete.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import * as http from "node:http";
 import { join } from "node:path";
 import * as net from "node:net";
 import { test } from "node:test";
@@ -126,4 +127,40 @@ test("wasm http_request: HTTP/1.0 upstreams give the whole body, or a network er
   }
   const again = await get(`${base}/close-delimited?n=10`);
   assert.ok(again.stdout.endsWith(`Body:\n${patternBody(10)}\n`));
+});
+
+test("egress proxy: an upstream that answers and closes mid-upload leaves the job's connection usable", { timeout: 20_000 }, async (t) => {
+  const server = http.createServer((req, res) => {
+    if (req.url !== "/upload") return void res.end("second\n");
+    res.writeHead(413, { connection: "close" }).end("too big\n");
+    req.socket.end(); // without reading the upload
+  });
+  await new Promise<void>((r) => server.listen(0, UPSTREAM_HOST, r));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  const base = `http://${UPSTREAM_HOST}:${(server.address() as net.AddressInfo).port}`;
+  const proxy = await proxyFor(t, 1_000_000);
+  const socket = net.connect(proxy.port, "127.0.0.1");
+  t.after(() => socket.destroy());
+  let got = "";
+  const seen = (text: string) => new Promise<void>((resolve) => {
+    const look = () => {
+      if (!got.includes(text)) return;
+      socket.off("data", look);
+      resolve();
+    };
+    socket.on("data", look);
+  });
+  socket.on("data", (c: Buffer) => (got += c));
+  const answered = seen("too big\n");
+  socket.write(`POST ${base}/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\n\r\n`);
+  socket.write(Buffer.alloc(400_000));
+  await answered;
+  assert.match(got, /^HTTP\/1\.1 413 /);
+  // The rest of the upload is read and dropped, so the next request on the connection is served.
+  const second = seen("second\n");
+  socket.write(`GET ${base}/again HTTP/1.1\r\nHost: x\r\n\r\n`);
+  await second;
 });
