@@ -91,6 +91,13 @@ export interface NodeConfig {
   };
   /** Size limits on submitted jobs (see models/job-limits.ts). */
   JobLimits: JobLimits;
+  /** Where jobs' HTTP traffic (egress proxy, wasm http_request) may go beyond the public internet. */
+  JobNetworking: {
+    /** Private, loopback or link-local ranges jobs may reach (e.g. 10.1.0.0/16, 127.0.0.2/32). */
+    AllowedCIDRs: string[];
+    /** Ports an HTTPS CONNECT may open besides 443. */
+    ConnectPorts: number[];
+  };
 }
 
 export function defaultConfig(env: Record<string, string | undefined> = {}): NodeConfig {
@@ -135,6 +142,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
     Logging: { Level: "info" },
     InputSources: { ReadTimeout: "5m", MaxRetryCount: 3, MaxDownloadBytes: 10 * 1024 ** 3, AllowLinkLocal: false },
     JobLimits: { ...DEFAULT_JOB_LIMITS },
+    JobNetworking: { AllowedCIDRs: [], ConnectPorts: [] },
   };
 }
 

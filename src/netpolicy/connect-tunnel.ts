@@ -1,6 +1,7 @@
 /**
  * The HTTPS half of the egress proxy: `CONNECT host:port` is checked against the allow-list by
- * that host, then bytes are relayed both ways (rate-limited) without looking inside, so TLS stays
+ * that host, the port against the CONNECT ports (443 and the operator's) and the resolved address
+ * against the address policy, then bytes are relayed both ways (rate-limited) without looking inside, so TLS stays
  * end to end between the job and the server.
  */
 import * as net from "node:net";
@@ -17,10 +18,14 @@ function reply(socket: Duplex, status: number, text: string, body = ""): void {
 }
 
 function parseAuthority(authority: string): { host: string; port: number } | undefined {
+  // The port is read from the text: the URL parser drops a scheme's default one (`:80`).
+  const port = /:(\d{1,5})$/.exec(authority);
+  if (!port) return undefined;
   try {
+    // The URL parser gives the host its one canonical spelling (`0x7f.1` → `127.0.0.1`).
     const u = new URL(`http://${authority}`);
-    if (u.port === "" || u.pathname !== "/" || u.username !== "") return undefined;
-    return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port) };
+    if (u.pathname !== "/" || u.username !== "" || u.search !== "" || u.hash !== "") return undefined;
+    return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(port[1]) };
   } catch {
     return undefined;
   }
@@ -30,7 +35,13 @@ export async function tunnel(ctx: ProxyContext, req: IncomingMessage, client: Du
   client.on("error", () => client.destroy());
   const target = parseAuthority(req.url ?? "");
   if (!target) return reply(client, 400, "Bad Request", "bacalhau egress proxy: CONNECT needs host:port\n");
-  const resolved = await resolveTarget(ctx, target.host);
+  if (!ctx.connectPorts.has(target.port)) {
+    const reason = `CONNECT is allowed only to port${ctx.connectPorts.size > 1 ? "s" : ""} ` +
+      `${[...ctx.connectPorts].join(", ")}, not ${target.port}`;
+    ctx.onRefused?.(target.host, reason);
+    return reply(client, 403, "Forbidden", `bacalhau egress proxy: ${reason}\n`);
+  }
+  const resolved = await resolveTarget(ctx, target.host, target.port);
   if (!resolved.ok) {
     ctx.onRefused?.(target.host, resolved.reason);
     const text = resolved.status === 403 ? "Forbidden" : "Bad Gateway";

@@ -3,8 +3,9 @@
  * resolved and which addresses may be dialled, and the two rate limiters (each way) shared by all
  * of the job's connections. Also the one place that turns a target into a dialable address.
  */
-import { isIP } from "node:net";
+import type { AddressCheck } from "./address-policy.ts";
 import type { AllowList } from "./allow-list.ts";
+import { parseIP } from "./ip.ts";
 import type { AddressGuard, Resolver } from "./resolve.ts";
 import type { TokenBucket } from "./token-bucket.ts";
 
@@ -13,6 +14,10 @@ export interface ProxyContext {
   allow: AllowList;
   resolve: Resolver;
   isAddressAllowed: AddressGuard;
+  /** The address policy as of now (the node's listeners change while the proxy runs). */
+  addressCheck(): AddressCheck;
+  /** Ports CONNECT may open (443 and the operator's). */
+  connectPorts: ReadonlySet<number>;
   /** Job → internet. */
   up: TokenBucket;
   /** Internet → job. */
@@ -25,22 +30,28 @@ export interface ProxyContext {
 
 export type Target = { ok: true; address: string } | { ok: false; status: number; reason: string };
 
-/** Checks `host` against the allow-list and resolves it to an address the proxy may dial. */
-export async function resolveTarget(ctx: ProxyContext, host: string): Promise<Target> {
+/**
+ * Checks `host` against the allow-list, resolves it and keeps the first address the address
+ * policy lets the job reach on `port`. The caller connects to that address itself, never to the
+ * name again, so a second DNS answer cannot change where the connection goes.
+ */
+export async function resolveTarget(ctx: ProxyContext, host: string, port: number): Promise<Target> {
   if (!ctx.allow.allows(host)) {
     return { ok: false, status: 403, reason: `host ${host} is not in the job's network allow-list` };
   }
-  const literal = isIP(host) !== 0;
   let addresses: string[];
   try {
-    addresses = literal ? [host] : await ctx.resolve(host);
+    // `name.` is the same name spelled fully qualified; resolvers differ on whether they take it.
+    addresses = parseIP(host) ? [host] : await ctx.resolve(host.replace(/\.$/, ""));
   } catch (err) {
     return { ok: false, status: 502, reason: `cannot resolve ${host}: ${(err as Error).message}` };
   }
-  // An IP the allow-list names itself is the operator's or user's explicit choice.
-  const usable = literal ? addresses : addresses.filter((a) => ctx.isAddressAllowed(a));
-  if (usable.length === 0) {
-    return { ok: false, status: 403, reason: `host ${host} resolves only to addresses the proxy refuses` };
+  const check = ctx.addressCheck();
+  let why = `no address for ${host}`;
+  for (const address of addresses) {
+    const refused = check(address, port) ?? (ctx.isAddressAllowed(address) ? undefined : `${address} is refused`);
+    if (refused === undefined) return { ok: true, address };
+    why = refused;
   }
-  return { ok: true, address: usable[0] };
+  return { ok: false, status: 403, reason: `host ${host} is refused: ${why}` };
 }

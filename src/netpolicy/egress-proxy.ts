@@ -6,11 +6,14 @@
  */
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { BacalhauError } from "../models/errors.ts";
+import { addressCheck, currentAddressPolicy, parseAllowedCIDRs } from "./address-policy.ts";
 import { AllowList } from "./allow-list.ts";
 import { tunnel } from "./connect-tunnel.ts";
 import type { ProxyContext } from "./context.ts";
 import { forwardHttp, refuse } from "./http-forward.ts";
-import { type AddressGuard, refuseHostLocal, type Resolver, systemResolver } from "./resolve.ts";
+import { registerOwnListener } from "./own-listeners.ts";
+import { type AddressGuard, allowAnyAddress, type Resolver, systemResolver } from "./resolve.ts";
 import { DEFAULT_BYTES_PER_SECOND, TokenBucket } from "./token-bucket.ts";
 
 export interface EgressProxyOptions {
@@ -25,7 +28,14 @@ export interface EgressProxyOptions {
   bytesPerSecond?: number;
   /** How allowed names become addresses. Default: the system resolver. */
   resolve?: Resolver;
-  /** Which resolved addresses may be dialled. Default: not loopback, unspecified or link-local. */
+  /**
+   * Ranges the operator lets jobs reach although the address policy refuses them by default
+   * (private, loopback, link-local); see address-policy.ts. Default none.
+   */
+  allowedCIDRs?: readonly string[];
+  /** Ports CONNECT may open besides 443. Default none. */
+  connectPorts?: readonly number[];
+  /** A further say on which resolved addresses may be dialled (never widens the policy). Default: any. */
   isAddressAllowed?: AddressGuard;
   /** Told about each refused request. */
   onRefused?: (host: string, reason: string) => void;
@@ -40,14 +50,31 @@ export interface EgressProxy {
   close(): Promise<void>;
 }
 
+/** The operator's extra CONNECT ports (numbers, or strings from flags and env) as port numbers. */
+export function parseConnectPorts(list: readonly (number | string)[]): number[] {
+  return list.map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new BacalhauError(`JobNetworking.ConnectPorts: ${p} is not a TCP port`, {
+        code: "ValidationError", component: "Config", hint: "list port numbers from 1 to 65535, e.g. 8443",
+      });
+    }
+    return n;
+  });
+}
+
 export async function startEgressProxy(opts: EgressProxyOptions): Promise<EgressProxy> {
   const rate = opts.bytesPerSecond ?? DEFAULT_BYTES_PER_SECOND;
   const sockets = new Set<{ destroy(): void }>();
+  const allowedCIDRs = [...(opts.allowedCIDRs ?? [])];
+  parseAllowedCIDRs(allowedCIDRs); // a bad entry fails here, not on the job's first request
   const ctx: ProxyContext = {
     jobID: opts.jobID,
     allow: new AllowList(opts.domains),
     resolve: opts.resolve ?? systemResolver,
-    isAddressAllowed: opts.isAddressAllowed ?? refuseHostLocal,
+    isAddressAllowed: opts.isAddressAllowed ?? allowAnyAddress,
+    addressCheck: () => addressCheck(currentAddressPolicy(allowedCIDRs)),
+    connectPorts: new Set([443, ...parseConnectPorts(opts.connectPorts ?? [])]),
     up: new TokenBucket(rate),
     down: new TokenBucket(rate),
     track(socket) {
@@ -78,6 +105,8 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // A job must not reach its own proxy (or another job's) as an upstream.
+  const unregister = registerOwnListener(port);
   const urlHost = listenHost.includes(":") ? `[${listenHost}]` : listenHost;
   let closing: Promise<void> | undefined;
   return {
@@ -86,7 +115,10 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
     url: `http://${urlHost}:${port}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          unregister();
+          resolve();
+        });
         for (const s of sockets) s.destroy();
         sockets.clear();
       });

@@ -47,7 +47,8 @@ export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, 
     return refuse(res, 501, `${url.protocol} URLs are not forwarded as plain requests; use CONNECT for https`);
   }
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const target = await resolveTarget(ctx, host);
+  const port = url.port === "" ? 80 : Number(url.port);
+  const target = await resolveTarget(ctx, host, port);
   if (!target.ok) {
     ctx.onRefused?.(host, target.reason);
     req.resume();
@@ -60,7 +61,7 @@ export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, 
 
   const upstream = http.request({
     host: target.address,
-    port: url.port === "" ? 80 : Number(url.port),
+    port,
     method: req.method,
     path: `${url.pathname}${url.search}`,
     headers,
@@ -68,11 +69,27 @@ export async function forwardHttp(ctx: ProxyContext, req: http.IncomingMessage, 
     setHost: false,
   });
   upstream.on("socket", (s) => ctx.track(s));
+  let responded = false;
   upstream.on("response", (upRes) => {
+    responded = true;
     res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardable(upRes.headers));
-    void pipeThrottled(upRes, res, ctx.down);
+    // A body cut short upstream must reach the job cut short too: ending the response normally
+    // would close a chunked body properly and pass a truncated download on as a whole one. So
+    // the bytes that came are passed on and the connection is then closed mid-body.
+    void pipeThrottled(upRes, res, ctx.down, {
+      complete: () => upRes.complete,
+      onCut: () => {
+        res.flushHeaders(); // the head goes out even when no body byte came
+        if (res.socket) res.socket.end();
+        else res.destroy();
+      },
+    });
   });
-  upstream.on("error", (err) => refuse(res, 502, `cannot reach ${url.host}: ${err.message}`));
+  upstream.on("error", (err) => {
+    // Once a response is under way, its own stream ends the job's copy (see onCut above).
+    if (!responded) refuse(res, 502, `cannot reach ${url.host}: ${err.message}`);
+  });
   res.on("close", () => upstream.destroy());
-  void pipeThrottled(req, upstream, ctx.up);
+  // The upstream going away must not take the job's connection with it before the 502 is sent.
+  void pipeThrottled(req, upstream, ctx.up, { destroySource: false });
 }

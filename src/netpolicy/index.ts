@@ -11,7 +11,10 @@
  * ```
  */
 export { AllowList, hostAllowed, hostOnly } from "./allow-list.ts";
-export { type EgressProxy, type EgressProxyOptions, startEgressProxy } from "./egress-proxy.ts";
+export { type EgressProxy, type EgressProxyOptions, parseConnectPorts, startEgressProxy } from "./egress-proxy.ts";
 export { JOB_ID_HEADER } from "./http-forward.ts";
-export { type AddressGuard, allowAnyAddress, refuseHostLocal, type Resolver, systemResolver } from "./resolve.ts";
+export { type AddressGuard, allowAnyAddress, type Resolver, systemResolver } from "./resolve.ts";
+export { addressCheck, type AddressPolicyConfig, ALLOWED_CIDRS_KEY, currentAddressPolicy, parseAllowedCIDRs }
+  from "./address-policy.ts";
+export { ownListenerPorts, registerOwnListener } from "./own-listeners.ts";
 export { DEFAULT_BYTES_PER_SECOND, TokenBucket } from "./token-bucket.ts";

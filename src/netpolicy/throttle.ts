@@ -11,6 +11,14 @@ export interface ThrottleOptions {
   end?: boolean;
   /** Called with each chunk's size after it was written (for byte counters). */
   onBytes?: (n: number) => void;
+  /** Destroy the source when the destination closes early. Default true. */
+  destroySource?: boolean;
+  /**
+   * Whether the source, once it stopped, had ended whole. When it had not, `onCut` is called
+   * (after every byte read was written) instead of ending the destination.
+   */
+  complete?: () => boolean;
+  onCut?: () => void;
 }
 
 /** Resolves when the source has ended (or closed) and every byte read was written. */
@@ -22,15 +30,18 @@ export function pipeThrottled(src: Readable, dst: Writable, bucket: TokenBucket,
     if (done) return;
     done = true;
     void pending.then(() => {
-      if (opts.end !== false && !dst.destroyed && !dst.writableEnded) dst.end();
+      if (opts.complete && !opts.complete()) opts.onCut?.();
+      else if (opts.end !== false && !dst.destroyed && !dst.writableEnded) dst.end();
       resolve();
     });
   };
   src.on("data", (chunk: Buffer) => {
     src.pause();
     pending = pending.then(async () => {
+      // With nowhere left to write (and the source kept alive), what is left is read and dropped.
+      if (dst.destroyed) return void src.resume();
       await bucket.take(chunk.length);
-      if (dst.destroyed) return;
+      if (dst.destroyed) return void src.resume();
       const ok = dst.write(chunk);
       opts.onBytes?.(chunk.length);
       if (!ok && !dst.destroyed) {
@@ -51,7 +62,7 @@ export function pipeThrottled(src: Readable, dst: Writable, bucket: TokenBucket,
   src.once("close", finish);
   src.once("error", finish);
   dst.once("close", () => {
-    if (!src.destroyed) src.destroy();
+    if (opts.destroySource !== false && !src.destroyed) src.destroy();
   });
   return promise;
 }

@@ -37,6 +37,8 @@ import { hostCapacity } from "./capacity.ts";
 import { loadNodeIdentity } from "./identity.ts";
 import type { NodeP2P } from "./p2p.ts";
 import { submissionPolicy, timeoutPolicy } from "./submission-policy.ts";
+import { parseConnectPorts } from "../netpolicy/egress-proxy.ts";
+import { registerOwnListener } from "../netpolicy/own-listeners.ts";
 
 export const VERSION: BuildVersionInfo = CLIENT_VERSION;
 
@@ -97,6 +99,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       p2p = await startP2P(cfg, isRequester);
       const host = p2p.host;
       stack.push(() => host.stop());
+      for (const port of [host.tcpPort(), host.webSocketPort()]) stack.push(registerOwnListener(port ?? 0));
     }
     if (cfg.IPFS.PrivateInternal) {
       // Loaded only when asked for: Helia adds ~100 ms and ~20 MB to a node that does not use it.
@@ -277,12 +280,15 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
     new WasmExecutor({
       maxOutputBytes: cfg.Compute.MaxOutputBytes,
       rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
+      allowedCIDRs: cfg.JobNetworking.AllowedCIDRs,
     }),
     new NoopExecutor(),
   ];
   if (!disabled.has("docker")) {
     const { createDockerExecutor } = await import("../executor/docker/index.ts");
-    const docker = createDockerExecutor();
+    const docker = createDockerExecutor({
+      proxy: { allowedCIDRs: cfg.JobNetworking.AllowedCIDRs, connectPorts: parseConnectPorts(cfg.JobNetworking.ConnectPorts) },
+    });
     if (await docker.isInstalled()) out.push(docker);
     else {
       await docker.close();

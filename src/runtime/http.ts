@@ -19,6 +19,7 @@ import type { WSEvents } from "hono/ws";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket as NodeWs, WebSocketServer } from "ws";
+import { registerOwnListener } from "../netpolicy/own-listeners.ts";
 
 export interface HttpServerOptions {
   host: string;
@@ -128,7 +129,11 @@ export async function startHttpServer(
   opts: HttpServerOptions,
 ): Promise<RunningHttpServer> {
   const deno = denoGlobal();
-  return deno ? startDeno(deno, app, opts) : startNode(app, opts);
+  const server = await (deno ? startDeno(deno, app, opts) : startNode(app, opts));
+  // Jobs' HTTP traffic must never reach a port the node serves on (see netpolicy/own-listeners.ts).
+  const forget = registerOwnListener(server.port);
+  const close = server.close.bind(server);
+  return { ...server, close: () => close().finally(forget) };
 }
 
 function urlFor(host: string, port: number): string {

@@ -56,7 +56,13 @@ async function probe(t: Cleanup, w: World, network: Parameters<typeof dockerRequ
   const names = new Map([["allowed.test", w.gateway], ["refused.test", w.gateway], ["httpd.test", w.httpd]]);
   const executor = createDockerExecutor({
     pullImages: false,
-    proxy: { resolve: (h) => (names.has(h) ? Promise.resolve([names.get(h)!]) : Promise.reject(new Error(`unknown ${h}`))) },
+    proxy: {
+      resolve: (h) => (names.has(h) ? Promise.resolve([names.get(h)!]) : Promise.reject(new Error(`unknown ${h}`))),
+      // The origin is on this host's own gateway address and the httpd on a private one: jobs reach
+      // them only because the operator allows them, and CONNECT only on the ports it lists.
+      allowedCIDRs: [`${w.gateway}/32`, `${w.httpd}/32`],
+      connectPorts: [w.originPort],
+    },
   });
   t.after(() => executor.close());
   const run = dockerRequest(t, { network, script });

@@ -1,5 +1,6 @@
 // The WASM HTTP host function (`wasi:http/requests` `http_request`) end to end: the committed
-// http_get module runs in a real runner process against a real HTTP server on 127.0.0.1.
+// http_get module runs in a real runner process against a real HTTP server on 127.0.0.2, which the
+// tests allow as an operator would (loopback is refused otherwise).
 import assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,7 +9,11 @@ import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import { canonicalHeaderName, formatResponseHeaders, parseHeaderLines } from "../../src/executor/wasm/http/headers.ts";
 import { httpAccess } from "../../src/executor/wasm/http/policy.ts";
 import type { NetworkConfig } from "../../src/models/types.ts";
+import { UPSTREAM_CIDRS, UPSTREAM_HOST } from "../netpolicy/helpers.ts";
 import { type Cleanup, moduleFile, wasmRequest } from "./helpers.ts";
+
+/** What the operator sets for these tests: the upstream's address, and a name for it. */
+const OPERATOR = { allowedCIDRs: UPSTREAM_CIDRS, hosts: { "origin.test": [UPSTREAM_HOST] } };
 
 interface Origin {
   port: number;
@@ -52,7 +57,7 @@ async function startOrigin(t: Cleanup): Promise<Origin> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, UPSTREAM_HOST, resolve));
   t.after(() => new Promise<void>((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
@@ -65,11 +70,11 @@ function httpJob(t: Cleanup, env: Record<string, string>, network: NetworkConfig
 }
 
 test("wasm http host function", async (t) => {
-  const executor = new WasmExecutor({ maxRunners: 2, rejectNetworkedJobs: false });
+  const executor = new WasmExecutor({ maxRunners: 2, rejectNetworkedJobs: false, ...OPERATOR });
   t.after(() => executor.close());
   const origin = await startOrigin(t);
-  const base = `http://127.0.0.1:${origin.port}`;
-  const exact: NetworkConfig = { Type: "HTTP", Domains: ["127.0.0.1"] };
+  const base = `http://${UPSTREAM_HOST}:${origin.port}`;
+  const exact: NetworkConfig = { Type: "HTTP", Domains: [UPSTREAM_HOST] };
 
   await t.test("GET with request headers reaches an exact-host allowed server", async () => {
     const run = httpJob(t, { HTTP_URL: `${base}/echo`, HTTP_HEADERS: "X-Test: hello\nX-Other:  two  \n" }, exact);
@@ -78,7 +83,7 @@ test("wasm http host function", async (t) => {
     assert.match(out, new RegExp(`^Making GET request to ${base}/echo\nStatus Code: 200\nHeaders:\n`));
     assert.match(out, /^X-Seen-Test: hello$/m);
     assert.match(out, /^X-Seen-Other: two$/m);
-    assert.match(out, new RegExp(`^X-Seen-Host: 127\\.0\\.0\\.1:${origin.port}$`, "m"));
+    assert.match(out, new RegExp(`^X-Seen-Host: 127\\.0\\.0\\.2:${origin.port}$`, "m"));
     assert.match(out, /^Content-Type: text\/plain$/m);
     assert.ok(out.endsWith("\n\nBody:\nGET \n"), out);
   });
@@ -91,14 +96,14 @@ test("wasm http host function", async (t) => {
   });
 
   await t.test("a glob entry allows a matching host name", async () => {
-    const run = httpJob(t, { HTTP_URL: `http://localhost:${origin.port}/echo` }, { Type: "HTTP", Domains: ["local*"] });
+    const run = httpJob(t, { HTTP_URL: `http://origin.test:${origin.port}/echo` }, { Type: "HTTP", Domains: ["origin.*"] });
     assert.deepEqual(await executor.run(run.req), { exitCode: 0 });
     assert.match(run.stdout(), /Status Code: 200\n/);
   });
 
   await t.test("a host outside the allow-list is refused before any connection", async () => {
     const before = origin.seen.length;
-    for (const url of ["http://not-allowed.invalid/", `http://localhost:${origin.port}/echo`]) {
+    for (const url of ["http://not-allowed.invalid/", `http://origin.test:${origin.port}/echo`]) {
       const run = httpJob(t, { HTTP_URL: url }, exact);
       assert.deepEqual(await executor.run(run.req), { exitCode: 1 });
       assert.match(run.stdout(), /\nError making request: host not allowed\n$/);
@@ -107,7 +112,7 @@ test("wasm http host function", async (t) => {
   });
 
   await t.test("a Host header does not change which host is checked", async () => {
-    const run = httpJob(t, { HTTP_URL: "http://not-allowed.invalid/", HTTP_HEADERS: "Host: 127.0.0.1" }, exact);
+    const run = httpJob(t, { HTTP_URL: "http://not-allowed.invalid/", HTTP_HEADERS: `Host: ${UPSTREAM_HOST}` }, exact);
     assert.deepEqual(await executor.run(run.req), { exitCode: 1 });
     assert.match(run.stdout(), /host not allowed/);
   });
@@ -137,7 +142,7 @@ test("wasm http host function", async (t) => {
 
   await t.test("Full and (on an accepting node) Default networks reach any host", async () => {
     for (const network of [{ Type: "Full" }, { Type: "Host" }, { Type: "Default" }] as NetworkConfig[]) {
-      const run = httpJob(t, { HTTP_URL: `http://localhost:${origin.port}/echo` }, network);
+      const run = httpJob(t, { HTTP_URL: `http://origin.test:${origin.port}/echo` }, network);
       assert.deepEqual(await executor.run(run.req), { exitCode: 0 }, network.Type);
     }
   });
@@ -145,10 +150,10 @@ test("wasm http host function", async (t) => {
   await t.test("a refused connection is a network error", async () => {
     // A port that was just free: nothing listens there any more.
     const probe = http.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => probe.listen(0, UPSTREAM_HOST, resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const run = httpJob(t, { HTTP_URL: `http://127.0.0.1:${port}/` }, exact);
+    const run = httpJob(t, { HTTP_URL: `http://${UPSTREAM_HOST}:${port}/` }, exact);
     assert.deepEqual(await executor.run(run.req), { exitCode: 1 });
     assert.match(run.stdout(), /Error making request: network error\n$/);
   });
@@ -172,10 +177,10 @@ test("wasm http host function: Default network on a node that rejects networked 
 });
 
 test("wasm http host function: a server that never answers times out", async (t) => {
-  const executor = new WasmExecutor({ maxRunners: 1, httpTimeoutMs: 300 });
+  const executor = new WasmExecutor({ maxRunners: 1, httpTimeoutMs: 300, ...OPERATOR });
   t.after(() => executor.close());
   const origin = await startOrigin(t);
-  const run = httpJob(t, { HTTP_URL: `http://127.0.0.1:${origin.port}/hang` }, { Type: "HTTP", Domains: ["127.0.0.1"] });
+  const run = httpJob(t, { HTTP_URL: `http://${UPSTREAM_HOST}:${origin.port}/hang` }, { Type: "HTTP", Domains: [UPSTREAM_HOST] });
   assert.deepEqual(await executor.run(run.req), { exitCode: 1 });
   assert.match(run.stdout(), /Error making request: request timeout\n$/);
 });

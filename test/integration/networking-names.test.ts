@@ -1,12 +1,12 @@
 /**
  * A docker job's HTTP allow-list by host name, through a node: the node's docker executor is given
- * a resolver that maps test names to the origin on 127.0.0.1 (the only difference from a node
- * built by `serve`, which resolves with the system resolver), and the job is submitted with the CLI.
+ * a resolver that maps test names to the origin on 127.0.0.1 and the operator's allowance for that
+ * address (the differences from a node built by `serve`, which resolves with the system resolver),
+ * and the job is submitted with the CLI.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createDockerExecutor } from "../../src/executor/docker/index.ts";
-import { allowAnyAddress } from "../../src/netpolicy/resolve.ts";
 import { startNode } from "../../src/node/node.ts";
 import { cliAt, executionsOf, IMAGE, jobIDOf, requireDocker, startOrigin } from "../helpers/docker.ts";
 import { tempDir, testConfig } from "../helpers/node.ts";
@@ -19,8 +19,8 @@ test("docker --network http --domain <name> through a node", async (t) => {
     pullImages: false,
     proxy: {
       resolve: (host) => names.has(host) ? Promise.resolve([names.get(host)!]) : Promise.reject(new Error(`unknown host ${host}`)),
-      // The origin is on loopback, which the proxy refuses for names by default.
-      isAddressAllowed: allowAnyAddress,
+      // The origin is on loopback, which jobs reach only where the operator allows it.
+      allowedCIDRs: ["127.0.0.1/32"],
     },
   });
   const node = await startNode(testConfig(tempDir(t, "bacalhau-names-"), (cfg) => {

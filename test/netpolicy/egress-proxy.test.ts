@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { allowAnyAddress, startEgressProxy, type EgressProxyOptions } from "../../src/netpolicy/index.ts";
+import { startEgressProxy, type EgressProxyOptions } from "../../src/netpolicy/index.ts";
 import type { Cleanup } from "../executor/helpers.ts";
-import { connectTunnel, getFollowing, readAll, startOrigin, viaProxy } from "./helpers.ts";
+import { connectTunnel, getFollowing, readAll, startOrigin, UPSTREAM_CIDRS, UPSTREAM_HOST, viaProxy } from "./helpers.ts";
 
 // Names only this test knows, all served by the local origin.
-const NAMES = new Map([["allowed.test", "127.0.0.1"], ["sub.wild.test", "127.0.0.1"], ["refused.test", "127.0.0.1"]]);
+const NAMES = new Map([["allowed.test", UPSTREAM_HOST], ["sub.wild.test", UPSTREAM_HOST], ["refused.test", UPSTREAM_HOST]]);
 const testResolver = (host: string) => {
   const ip = NAMES.get(host);
   return ip ? Promise.resolve([ip]) : Promise.reject(new Error(`unknown host ${host}`));
@@ -16,7 +16,7 @@ async function proxyFor(t: Cleanup, opts: Partial<EgressProxyOptions> = {}) {
     jobID: "j-proxy-test",
     domains: ["allowed.test", ".wild.test"],
     resolve: testResolver,
-    isAddressAllowed: allowAnyAddress,
+    allowedCIDRs: UPSTREAM_CIDRS,
     ...opts,
   });
   t.after(() => proxy.close());
@@ -47,7 +47,7 @@ test("refuses hosts off the list by the URL host, whatever the Host header says"
   });
   assert.equal(refused.status, 403);
   assert.match(refused.body.toString(), /refused\.test is not in the job's network allow-list/);
-  const byIP = await viaProxy(proxy.port, `http://127.0.0.1:${origin.port}/headers`);
+  const byIP = await viaProxy(proxy.port, `http://${UPSTREAM_HOST}:${origin.port}/headers`);
   assert.equal(byIP.status, 403);
   assert.equal(origin.seen.length, 0, "nothing reached the origin");
 
@@ -70,9 +70,9 @@ test("a redirect to a refused host is refused when the client follows it", async
   assert.equal(followed.reply.status, 200);
 });
 
-test("CONNECT tunnels to allowed hosts only", async (t) => {
+test("CONNECT tunnels to allowed hosts only, on 443 and the operator's ports", async (t) => {
   const origin = await startOrigin(t);
-  const proxy = await proxyFor(t);
+  const proxy = await proxyFor(t, { connectPorts: [origin.port] });
   const open = await connectTunnel(proxy.port, `allowed.test:${origin.port}`);
   t.after(() => open.socket.destroy());
   assert.equal(open.status, 200);
@@ -87,17 +87,32 @@ test("CONNECT tunnels to allowed hosts only", async (t) => {
   const noPort = await connectTunnel(proxy.port, "allowed.test");
   t.after(() => noPort.socket.destroy());
   assert.equal(noPort.status, 400);
+
+  // The same allowed host on a port the operator did not list.
+  const unlisted = await proxyFor(t);
+  const offPort = await connectTunnel(unlisted.port, `allowed.test:${origin.port}`);
+  assert.equal(offPort.status, 403);
+  assert.match((await readAll(offPort.socket, offPort.rest)).toString(), /CONNECT is allowed only to port 443, not \d+/);
+  const port80 = await connectTunnel(unlisted.port, "allowed.test:80");
+  assert.equal(port80.status, 403, "port 80 is named even though it is http's default");
+  assert.match((await readAll(port80.socket, port80.rest)).toString(), /only to port 443, not 80\n/);
+  assert.equal(origin.seen.length, 1, "only the tunnelled request reached the origin");
 });
 
-test("by default a name that resolves to loopback is refused", async (t) => {
+test("without the operator's allowance, loopback is refused by name and by IP", async (t) => {
   const origin = await startOrigin(t);
-  const proxy = await proxyFor(t, { isAddressAllowed: undefined });
-  const reply = await viaProxy(proxy.port, `http://allowed.test:${origin.port}/headers`);
-  assert.equal(reply.status, 403);
-  assert.match(reply.body.toString(), /resolves only to addresses the proxy refuses/);
-  // An IP the allow-list names itself is an explicit choice and is let through.
-  const literal = await proxyFor(t, { domains: ["127.0.0.1"], isAddressAllowed: undefined });
-  assert.equal((await viaProxy(literal.port, `http://127.0.0.1:${origin.port}/headers`)).status, 200);
+  const proxy = await proxyFor(t, { domains: ["allowed.test", UPSTREAM_HOST], allowedCIDRs: [] });
+  for (const host of ["allowed.test", UPSTREAM_HOST]) {
+    const reply = await viaProxy(proxy.port, `http://${host}:${origin.port}/headers`);
+    assert.equal(reply.status, 403, host);
+    assert.match(reply.body.toString(), /127\.0\.0\.2 is a loopback address; .* JobNetworking\.AllowedCIDRs/);
+  }
+  assert.equal(origin.seen.length, 0);
+  // The allowance makes the very same requests work.
+  const allowed = await proxyFor(t, { domains: ["allowed.test", UPSTREAM_HOST] });
+  for (const host of ["allowed.test", UPSTREAM_HOST]) {
+    assert.equal((await viaProxy(allowed.port, `http://${host}:${origin.port}/headers`)).status, 200, host);
+  }
 });
 
 test("limits the job's traffic to 10 Mbit/s each way (within 20%)", async (t) => {

@@ -11,10 +11,17 @@ export interface Origin {
 }
 
 /**
- * An HTTP server on 127.0.0.1: `/headers` echoes the request headers as JSON, `/redirect?to=URL`
+ * Where test upstreams listen: a loopback address that is not the node's own 127.0.0.1 (Linux
+ * routes all of 127/8 to lo), reachable by jobs only because the tests allow it as an operator.
+ */
+export const UPSTREAM_HOST = "127.0.0.2";
+export const UPSTREAM_CIDRS = [`${UPSTREAM_HOST}/32`];
+
+/**
+ * An HTTP server on 127.0.0.2: `/headers` echoes the request headers as JSON, `/redirect?to=URL`
  * answers 302, `/bytes?n=N` sends N bytes, `POST /sink` counts the body and answers the count.
  */
-export async function startOrigin(t: Cleanup, host = "127.0.0.1"): Promise<Origin> {
+export async function startOrigin(t: Cleanup, host = UPSTREAM_HOST): Promise<Origin> {
   const seen: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     seen.push(req.headers);

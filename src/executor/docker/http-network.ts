@@ -14,7 +14,8 @@ import type { JobNetwork } from "./network.ts";
 import { executionLabels } from "./labels.ts";
 
 /** What the operator (or a test) may tune about the per-job proxy. */
-export type ProxySettings = Pick<EgressProxyOptions, "bytesPerSecond" | "resolve" | "isAddressAllowed" | "onRefused">;
+export type ProxySettings = Pick<EgressProxyOptions,
+  "bytesPerSecond" | "resolve" | "isAddressAllowed" | "onRefused" | "allowedCIDRs" | "connectPorts">;
 
 export interface HttpNetworkOptions {
   proxy?: ProxySettings;

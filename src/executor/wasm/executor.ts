@@ -13,6 +13,7 @@
  * ```
  */
 import type { SpecConfig } from "../../models/types.ts";
+import { currentAddressPolicy, parseAllowedCIDRs } from "../../netpolicy/address-policy.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
 import { containedPath } from "../../runtime/contain.ts";
 import { pageLimitFor } from "./memory-limit.ts";
@@ -40,6 +41,13 @@ export interface WasmExecutorOptions {
   rejectNetworkedJobs?: boolean;
   /** Timeout of each HTTP host-function request. Default 30 s (tests use less). */
   httpTimeoutMs?: number;
+  /**
+   * The operator's JobNetworking.AllowedCIDRs: otherwise refused ranges (private, loopback, …)
+   * that jobs' HTTP requests may reach. The node's own ports stay out of reach regardless.
+   */
+  allowedCIDRs?: readonly string[];
+  /** Fixed answers for some host names, tried before DNS by the HTTP host function. */
+  hosts?: Record<string, string[]>;
 }
 
 /** The message a stopped job reports: the abort reason's own text, or "execution cancelled". */
@@ -59,8 +67,13 @@ export class WasmExecutor implements Executor {
   readonly #maxOutput: number;
   readonly #rejectNetworked: boolean;
   readonly #httpTimeoutMs: number | undefined;
+  readonly #allowedCIDRs: readonly string[];
+  readonly #hosts: Record<string, string[]> | undefined;
 
   constructor(opts: WasmExecutorOptions = {}) {
+    this.#allowedCIDRs = [...(opts.allowedCIDRs ?? [])];
+    this.#hosts = opts.hosts;
+    parseAllowedCIDRs(this.#allowedCIDRs); // a bad entry stops the node at start, naming it
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
     this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
     this.#httpTimeoutMs = opts.httpTimeoutMs;
@@ -113,6 +126,9 @@ export class WasmExecutor implements Executor {
       network: req.network?.Type ?? "Default",
       domains: req.network?.Domains ?? [],
       rejectNetworkedJobs: this.#rejectNetworked,
+      // Taken now: the node's ports are known once its servers are up, which is before any job.
+      addresses: currentAddressPolicy(this.#allowedCIDRs),
+      hosts: this.#hosts,
       httpTimeoutMs: this.#httpTimeoutMs,
     };
     const { promise: aborted, resolve: onAborted } = Promise.withResolvers<ExecutorResult>();

@@ -1,13 +1,15 @@
 /**
  * Performs one guest HTTP request on the HTTP worker's event loop. Redirects are followed here,
  * one hop at a time, so every target host is checked against the job's allow-list before any
- * connection is made to it. Names are resolved here and each address is tried in turn, so a host
- * that resolves to both IPv6 and IPv4 works the same on Node and Deno.
+ * connection is made to it. Names are resolved here, each address is checked against the address
+ * policy (the node's own ports, loopback, private ranges…) and the allowed ones are tried in turn,
+ * so a host that resolves to both IPv6 and IPv4 works the same on Node and Deno.
  */
 import { lookup } from "node:dns/promises";
 import * as http from "node:http";
 import * as https from "node:https";
 import { isIP } from "node:net";
+import { addressCheck, type AddressCheck, hostAddresses } from "../../../netpolicy/address-policy.ts";
 import { HttpCode, MAX_REDIRECTS } from "./constants.ts";
 import { formatResponseHeaders } from "./headers.ts";
 import { httpAccess } from "./policy.ts";
@@ -37,10 +39,14 @@ function failure(code: HttpReply["code"], detail: string): Failure {
   return { failed: code, detail };
 }
 
-async function addressesOf(host: string): Promise<string[] | Failure> {
+async function addressesOf(host: string, hosts: HttpCall["access"]["hosts"]): Promise<string[] | Failure> {
   if (isIP(host)) return [host];
+  // `name.` is the same name spelled fully qualified; resolvers differ on whether they take it.
+  const name = host.toLowerCase().replace(/\.$/, "");
+  const fixed = hosts?.[name];
+  if (fixed) return [...fixed];
   try {
-    const found = await lookup(host, { all: true, verbatim: true });
+    const found = await lookup(name, { all: true, verbatim: true });
     return found.map((a) => a.address);
   } catch (err) {
     return failure(HttpCode.NetworkError, `cannot resolve ${host}: ${(err as Error).message}`);
@@ -121,10 +127,17 @@ function networkFailure(err: Error, signal: AbortSignal): Failure & { code?: str
 
 async function send(
   url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Uint8Array | undefined,
-  maxBytes: number, signal: AbortSignal,
+  maxBytes: number, signal: AbortSignal, check: AddressCheck, hosts: HttpCall["access"]["hosts"],
 ): Promise<Response | Failure> {
-  const addresses = await addressesOf(bareHost(url));
-  if ("failed" in addresses) return addresses;
+  const found = await addressesOf(bareHost(url), hosts);
+  if ("failed" in found) return found;
+  // Checked after resolution, and the connection goes to the very address that passed.
+  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+  const refusals = found.map((a) => check(a, port));
+  const addresses = found.filter((_, i) => refusals[i] === undefined);
+  if (addresses.length === 0) {
+    return failure(HttpCode.NotAllowed, `host ${url.hostname} is refused: ${refusals.find((r) => r) ?? "no address"}`);
+  }
   let last: Failure = failure(HttpCode.NetworkError, `no address for ${url.hostname}`);
   for (const address of addresses) {
     const got = await exchange(url, address, method, headers, body, maxBytes, signal);
@@ -138,6 +151,13 @@ async function send(
 /** Runs the call to its end: a reply with the final response, or the code of what went wrong. */
 export async function perform(call: HttpCall): Promise<HttpReply> {
   const access = httpAccess(call.access);
+  const given = call.access.addresses;
+  const check = addressCheck({
+    allowedCIDRs: given?.allowedCIDRs ?? [],
+    nodePorts: given?.nodePorts ?? [],
+    // This process runs on the same host, so it can see the addresses for itself too.
+    hostAddresses: [...(given?.hostAddresses ?? []), ...hostAddresses()],
+  });
   const signal = AbortSignal.timeout(call.timeoutMs);
   let url: URL;
   try {
@@ -155,7 +175,8 @@ export async function perform(call: HttpCall): Promise<HttpReply> {
     if (!access.linked || !access.allows(bareHost(url))) {
       return { id: call.id, code: HttpCode.NotAllowed, detail: `host ${url.hostname} is not allowed` };
     }
-    const got = await send(url, method, outgoingHeaders(url, pairs, body), body, call.maxBodyBytes, signal);
+    const got = await send(url, method, outgoingHeaders(url, pairs, body), body, call.maxBodyBytes, signal, check,
+      call.access.hosts);
     if ("failed" in got) return { id: call.id, code: got.failed, detail: got.detail };
     if (got.location === undefined) {
       return {

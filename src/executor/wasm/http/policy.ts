@@ -2,8 +2,10 @@
  * Which hosts a wasm job's HTTP requests may reach, decided from its network config. Jobs without
  * network do not get the host module at all, so their modules fail to link with a message that
  * says how to enable networking. With `HTTP`, every URL host (and every redirect target) must be in
- * the job's `Network.Domains`, matched by the same allow-list rules as the egress proxy.
+ * the job's `Network.Domains`, matched by the same allow-list rules as the egress proxy. Whatever
+ * the type, the address each name resolves to must pass the same address policy as the proxy's.
  */
+import type { AddressPolicyConfig } from "../../../netpolicy/address-policy.ts";
 import { AllowList } from "../../../netpolicy/allow-list.ts";
 import { HTTP_MODULE } from "./constants.ts";
 
@@ -14,6 +16,17 @@ export interface HttpAccessConfig {
   domains: readonly string[];
   /** The compute node refuses networked jobs, so Default means None rather than Host. */
   rejectNetworkedJobs: boolean;
+  /**
+   * Which addresses any request may go to, whatever the network type or domains (the node's own
+   * ports, loopback, private ranges…); see address-policy.ts. Absent: no operator allowances and
+   * no known node ports, so loopback, link-local and private addresses are all refused.
+   */
+  addresses?: AddressPolicyConfig;
+  /**
+   * Fixed answers for some names, consulted before DNS (as /etc/hosts would be). The answers go
+   * through the address policy like any others.
+   */
+  hosts?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type HttpAccess =

@@ -3,6 +3,7 @@
  * stdin/stdout. A frame is one kind byte, a little-endian u32 length and the payload: a JSON
  * message, or raw stdout/stderr bytes of the job (so output needs no re-encoding).
  */
+import type { AddressPolicyConfig } from "../../../netpolicy/address-policy.ts";
 
 export const FrameKind = { Message: 1, Stdout: 2, Stderr: 3 } as const;
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
@@ -31,6 +32,10 @@ export interface RunnerJob {
   domains: string[];
   /** The node rejects networked jobs, so a Default network means None. */
   rejectNetworkedJobs: boolean;
+  /** Where the job's HTTP requests may go, as the node saw it when the job started. */
+  addresses?: AddressPolicyConfig;
+  /** Fixed name → addresses answers tried before DNS. */
+  hosts?: Record<string, string[]>;
   /** Per HTTP host-function request; undefined = Bacalhau's 30 s. */
   httpTimeoutMs?: number;
 }

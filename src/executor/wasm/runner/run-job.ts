@@ -60,7 +60,8 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
     stderr: out.stderr,
   });
   const http = httpHostModules(
-    { network: job.network, domains: job.domains, rejectNetworkedJobs: job.rejectNetworkedJobs },
+    { network: job.network, domains: job.domains, rejectNetworkedJobs: job.rejectNetworkedJobs,
+      addresses: job.addresses, hosts: job.hosts },
     deps.http,
     { timeoutMs: job.httpTimeoutMs },
   );
