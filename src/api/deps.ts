@@ -3,6 +3,8 @@ import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
 import type { OrchestratorAPI } from "../orchestrator/api.ts";
 import type { JobStore } from "../store/store.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
+import type { ApiAuth } from "./auth/policy.ts";
+import type { CallerRateLimit } from "./auth/rate-limit.ts";
 
 export interface ApiDeps {
   store: JobStore;
@@ -19,8 +21,17 @@ export interface ApiDeps {
   ipfs?: IpfsNode;
   /** Where large uploads and downloads are staged (default: the system temp dir). */
   tmpDir?: string;
+  /** Who may call what; absent = everyone may do everything (Bacalhau's AlwaysAllow). */
+  auth?: ApiAuth;
+  /** Browser origins besides the node's own that may use the API (CORS, WebSockets). */
+  allowedOrigins?: string[];
+  /** Per-caller budget of job submissions. */
+  submitLimit?: CallerRateLimit;
+  /** Largest `ipfs add` upload, in bytes (uncompressed). */
+  maxIpfsAddBytes?: number;
 }
 
 export interface ApiEnv {
-  Variables: { requestId: string };
+  /** caller: the authenticated user (`user:<name>`), when there is one. */
+  Variables: { requestId: string; caller?: string };
 }

@@ -3,12 +3,19 @@
  * `{"value":{"Type":1|2,"Line":"..."},"error":...}`, turned into an AsyncIterable of ExecutionLog.
  */
 import type { ExecutionLog } from "../models/types.ts";
+import { CREDENTIAL_HINT } from "./auth.ts";
+import { BacalhauError, ErrorCode } from "../models/errors.ts";
 import { errorFromLogFrame, unreachableError } from "./errors.ts";
 
 type Item = { log: ExecutionLog } | { error: Error } | { done: true };
 
 /** Opens the socket and yields each log chunk until the server closes the stream. */
-export function streamLogs(url: string, baseUrl: string, signal?: AbortSignal): AsyncIterable<ExecutionLog> {
+export function streamLogs(
+  url: string,
+  baseUrl: string,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): AsyncIterable<ExecutionLog> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<ExecutionLog> {
       const queue: Item[] = [];
@@ -23,7 +30,10 @@ export function streamLogs(url: string, baseUrl: string, signal?: AbortSignal): 
         wake = undefined;
       };
 
-      const ws = new WebSocket(url);
+      // Node's and Deno's WebSocket take request headers (browsers' do not): credentials go there.
+      const ws = Object.keys(headers).length > 0
+        ? new (WebSocket as unknown as new (u: string, o: { headers: Record<string, string> }) => WebSocket)(url, { headers })
+        : new WebSocket(url);
       const onAbort = (): void => {
         push({ done: true });
         ws.close(1000);
@@ -40,7 +50,7 @@ export function streamLogs(url: string, baseUrl: string, signal?: AbortSignal): 
       });
       ws.addEventListener("error", (ev: Event) => {
         // Before the upgrade, an error means nobody answered; afterwards the close event follows.
-        if (!opened) push({ error: unreachableError(baseUrl, (ev as ErrorEvent).error ?? ev) });
+        if (!opened) push({ error: upgradeError(baseUrl, ev, headers) });
       });
       ws.addEventListener("close", () => {
         signal?.removeEventListener("abort", onAbort);
@@ -83,4 +93,24 @@ function parseFrame(data: unknown): Item | undefined {
   const v = frame.value;
   if (!v || (v.Type !== 1 && v.Type !== 2)) return undefined;
   return { log: { Type: v.Type, Line: v.Line ?? "" } };
+}
+
+/**
+ * A refused upgrade (401/403) and an unreachable node both surface as a bare error event; the
+ * runtimes' messages carry the status, which is how a refusal is told apart.
+ */
+function upgradeError(baseUrl: string, ev: Event, headers: Record<string, string>): Error {
+  const cause = (ev as ErrorEvent).error ?? ev;
+  const text = `${(ev as ErrorEvent).message ?? ""} ${cause instanceof Error ? cause.message : ""}`;
+  if (/\b401\b/.test(text)) {
+    return new BacalhauError("unauthorized: the log stream needs credentials", {
+      code: ErrorCode.Unauthorized,
+      component: "APIClient",
+      hint: headers.Authorization ? "the node refused the credentials given: check BACALHAU_API_KEY" : CREDENTIAL_HINT,
+    });
+  }
+  if (/\b403\b/.test(text)) {
+    return new BacalhauError("forbidden: the node refused the log stream", { code: ErrorCode.Forbidden, component: "APIClient" });
+  }
+  return unreachableError(baseUrl, cause);
 }
