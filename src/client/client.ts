@@ -188,9 +188,13 @@ export class BacalhauClient {
       job_version: q.jobVersion,
       all_job_versions: q.allJobVersions,
     });
-    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, q.signal, {
-      ...(this.#authorization ? { Authorization: this.#authorization } : {}),
-    });
+    const headers: Record<string, string> = this.#authorization ? { Authorization: this.#authorization } : {};
+    const probe = async (url: string) => {
+      const res = await this.#fetch(url, { headers });
+      await res.body?.cancel();
+      return res.status;
+    };
+    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, q.signal, headers, probe);
   }
 
   // ---- nodes ----

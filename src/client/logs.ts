@@ -15,6 +15,8 @@ export function streamLogs(
   baseUrl: string,
   signal?: AbortSignal,
   headers: Record<string, string> = {},
+  /** The HTTP status a plain GET of the same URL gets: how a refused upgrade is told from a dead node. */
+  probe?: (httpUrl: string) => Promise<number>,
 ): AsyncIterable<ExecutionLog> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<ExecutionLog> {
@@ -49,12 +51,17 @@ export function streamLogs(
         if (item) push(item);
       });
       ws.addEventListener("error", (ev: Event) => {
-        // Before the upgrade, an error means nobody answered; afterwards the close event follows.
-        if (!opened) push({ error: upgradeError(baseUrl, ev, headers) });
+        // After the upgrade the close event ends the stream; before it, the upgrade failed.
+        if (opened) return;
+        const cause = (ev as ErrorEvent).error ?? ev;
+        // The runtimes do not say why an upgrade failed; asking again over plain HTTP does.
+        const status = probe ? probe(url.replace(/^ws/, "http")).catch(() => 0) : Promise.resolve(0);
+        void status.then((code) => push({ error: upgradeError(baseUrl, code, cause, headers) }));
       });
       ws.addEventListener("close", () => {
         signal?.removeEventListener("abort", onAbort);
-        push({ done: true });
+        // A close before the socket opened follows the error event, which reports the failure.
+        if (opened) push({ done: true });
       });
 
       const close = (): void => {
@@ -95,22 +102,18 @@ function parseFrame(data: unknown): Item | undefined {
   return { log: { Type: v.Type, Line: v.Line ?? "" } };
 }
 
-/**
- * A refused upgrade (401/403) and an unreachable node both surface as a bare error event; the
- * runtimes' messages carry the status, which is how a refusal is told apart.
- */
-function upgradeError(baseUrl: string, ev: Event, headers: Record<string, string>): Error {
-  const cause = (ev as ErrorEvent).error ?? ev;
-  const text = `${(ev as ErrorEvent).message ?? ""} ${cause instanceof Error ? cause.message : ""}`;
-  if (/\b401\b/.test(text)) {
+/** A refused upgrade (401/403) names what to do; anything else means the node is not there. */
+function upgradeError(baseUrl: string, status: number, cause: unknown, headers: Record<string, string>): Error {
+  if (status === 401) {
     return new BacalhauError("unauthorized: the log stream needs credentials", {
+      status: 401,
       code: ErrorCode.Unauthorized,
       component: "APIClient",
       hint: headers.Authorization ? "the node refused the credentials given: check BACALHAU_API_KEY" : CREDENTIAL_HINT,
     });
   }
-  if (/\b403\b/.test(text)) {
-    return new BacalhauError("forbidden: the node refused the log stream", { code: ErrorCode.Forbidden, component: "APIClient" });
+  if (status === 403) {
+    return new BacalhauError("forbidden: the node refused the log stream", { status: 403, code: ErrorCode.Forbidden, component: "APIClient" });
   }
   return unreachableError(baseUrl, cause);
 }
