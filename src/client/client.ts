@@ -37,7 +37,7 @@ import type {
 import { endpointFromUrl, resolveEndpoint, type Endpoint, type EndpointOptions } from "./endpoint.ts";
 import { authorizationFor, explainAuthFailure } from "./auth.ts";
 import { errorFromResponse, unreachableError } from "./errors.ts";
-import { streamLogs } from "./logs.ts";
+import { openWithTls, streamLogs } from "./logs.ts";
 import { tlsFetch, type TlsOptions } from "./tls-fetch.ts";
 import { CLIENT_VERSION } from "./version.ts";
 
@@ -70,6 +70,7 @@ export class BacalhauClient {
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
   readonly #authorization: string | undefined;
+  readonly #customTls: TlsOptions | undefined;
 
   constructor(opts: ClientOptions = {}) {
     this.endpoint = opts.baseUrl ? endpointFromUrl(opts.baseUrl) : resolveEndpoint(opts);
@@ -78,6 +79,7 @@ export class BacalhauClient {
       ...(opts.insecure ? { insecure: true } : {}),
     };
     const custom = this.endpoint.baseUrl.startsWith("https:") && (tls.ca !== undefined || tls.insecure);
+    this.#customTls = custom ? tls : undefined;
     this.#fetch = opts.fetch ?? (custom ? tlsFetch(tls) : (input, init) => fetch(input, init));
     this.#authorization = authorizationFor({ ...opts, env: opts.env ?? {} });
     this.#headers = {
@@ -194,7 +196,12 @@ export class BacalhauClient {
       await res.body?.cancel();
       return res.status;
     };
-    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, q.signal, headers, probe);
+    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, {
+      ...(q.signal ? { signal: q.signal } : {}),
+      headers,
+      probe,
+      ...(this.#customTls ? { open: openWithTls(this.#customTls) } : {}),
+    });
   }
 
   // ---- nodes ----
