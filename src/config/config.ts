@@ -101,7 +101,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Port: 1234,
       TLS: { CertFile: "", KeyFile: "", SelfSigned: false },
       Auth: { Users: [], AllowAnonymous: false, AnonymousLoopback: true, AllowedOrigins: [] },
-      RateLimit: { SubmitPerMinute: 600, SubmitBurst: 100 },
+      RateLimit: { SubmitPerMinute: 60_000, SubmitBurst: 1000 },
     },
     Labels: {},
     P2P: {
