@@ -128,3 +128,51 @@ test("a Python stdlib client doing what the SDK does with BACALHAU_API_KEY works
   assert.equal(r.anon, 401);
   assert.equal(r.anonCode, "Unauthorized");
 });
+
+test("users from config.yaml: the CLI's basic auth works, secrets are redacted from agent/config; AllowAnonymous opens the node", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, "config.yaml"), [
+    "API:",
+    "  Auth:",
+    "    Users:",
+    "      - Alias: Job Manager",
+    "        Username: jobmanager",
+    "        Password: jobmanager-secret",
+    "        Capabilities:",
+    "          - Actions: [\"read:job\", \"write:job\", \"read:agent\"]",
+    "      - Alias: Monitor",
+    "        APIKey: monitor-key-0123456789abcdef",
+    "        Capabilities:",
+    "          - Actions: [\"read:*\"]",
+    "",
+  ].join("\n"));
+  const { loadConfig } = await import("../../src/config/config.ts");
+  const fromFile = loadConfig({ env: { BACALHAU_DIR: dir } });
+  const node = await offLoopbackNode(t, dir, (c) => {
+    c.API.Auth.Users = fromFile.API.Auth.Users;
+  });
+  assert.equal(node.apiKey, undefined, "no key is made when users are configured");
+  assert.doesNotMatch(connectInstructions(node), /BACALHAU_API_KEY/);
+  const url = new URL(node.apiURL);
+  const env = { BACALHAU_API_HOST: url.hostname, BACALHAU_API_PORT: url.port, BACALHAU_API_KEY: "" };
+  const ok = await runCli(["job", "list"], { ...env, BACALHAU_API_USERNAME: "jobmanager", BACALHAU_API_PASSWORD: "jobmanager-secret" });
+  assert.equal(ok.code, 0, ok.stderr);
+  const wrong = await runCli(["job", "list"], { ...env, BACALHAU_API_USERNAME: "jobmanager", BACALHAU_API_PASSWORD: "not-the-password" });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /Error: unauthorized/);
+  const nodes = await runCli(["node", "list"], { ...env, BACALHAU_API_USERNAME: "jobmanager", BACALHAU_API_PASSWORD: "jobmanager-secret" });
+  assert.equal(nodes.code, 1);
+  assert.match(nodes.stderr, /read:node/);
+
+  const monitor = new BacalhauClient({ baseUrl: node.apiURL, apiKey: "monitor-key-0123456789abcdef" });
+  const shown = JSON.stringify(await monitor.agentConfig());
+  assert.doesNotMatch(shown, /jobmanager-secret|monitor-key-0123456789abcdef/);
+  assert.match(shown, /\*\*\*\*\*\*\*\*/);
+
+  const openDir = tempDir(t);
+  const open = await offLoopbackNode(t, openDir, (c) => {
+    c.API.Auth.AllowAnonymous = true;
+  });
+  assert.equal(open.apiKey, undefined);
+  assert.equal((await new BacalhauClient({ baseUrl: open.apiURL }).listJobs()).Items.length, 0);
+});
