@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { connectInstructions } from "../../src/cli/serve.ts";
+import { configFromServeFlags, connectInstructions } from "../../src/cli/serve.ts";
 import { BacalhauClient } from "../../src/client/client.ts";
 import { wasmJob } from "../helpers/jobs.ts";
 import { startTestNode, tempDir } from "../helpers/node.ts";
@@ -67,4 +67,11 @@ test("a node given its own certificate files serves them; a missing key file is 
     }),
     /API.TLS.KeyFile/,
   );
+});
+
+test("serve's --tlscert, --tlskey and --self-signed set API.TLS", () => {
+  const cfg = configFromServeFlags(["--orchestrator", "--tlscert", "/c.pem", "--tlskey", "/k.pem", "--self-signed"], { BACALHAU_DIR: "/nonexistent-dir" });
+  assert.notEqual(cfg, "help");
+  const tls = (cfg as Exclude<typeof cfg, "help">).API.TLS;
+  assert.deepEqual(tls, { CertFile: "/c.pem", KeyFile: "/k.pem", SelfSigned: true });
 });
