@@ -162,6 +162,7 @@ export function connectInstructions(node: RunningNode): string {
       ...(node.apiCertFile ? ["export BACALHAU_API_TLS_USETLS=true", `export BACALHAU_API_CACERT=${node.apiCertFile}`] : []),
       "",
       `A copy of these variables have been written to: ${join(node.config.DataDir, "bacalhau.run")}`,
+      ...(node.apiKey ? [`(except the API key, which stays only in ${join(node.config.DataDir, "api.key")}, readable by its owner)`] : []),
     );
   }
   return lines.join("\n") + "\n";
