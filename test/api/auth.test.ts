@@ -205,3 +205,30 @@ test("bad user config is refused naming the field", () => {
   assert.throws(() => compileUsers([{ APIKey: ADMIN_KEY, Username: "x", Password: "long-enough-pw", Capabilities: [{ Actions: ["*"] }] }]), /not both/);
   assert.throws(() => compileUsers({ Username: "x" }), /must be a list/);
 });
+
+test("every route the API registers is mapped to a capability or marked open", async (t) => {
+  const { createApiApp } = await import("../../src/api/app.ts");
+  const { resourceOf, requiredCapability } = await import("../../src/api/auth/capabilities.ts");
+  const h = await startHarness(t);
+  const app = createApiApp({ store: h.store, orchestrator: h.orchestrator, nodeInfo: () => ({}) as never, version: {} as never, ipfs: {} as never });
+  const unmapped: string[] = [];
+  const seen: string[] = [];
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue;
+    const path = r.path.replace(/:[a-zA-Z]+/g, "x");
+    const resource = resourceOf(path);
+    if (resource === undefined) unmapped.push(`${r.method} ${r.path}`);
+    seen.push(`${r.method} ${r.path} ${resource === "open" ? "open" : requiredCapability(resource, r.method)}`);
+  }
+  assert.deepEqual(unmapped, []);
+  // Spot checks of the mapping Bacalhau documents.
+  for (const expected of [
+    "PUT /api/v1/orchestrator/jobs write:job",
+    "DELETE /api/v1/orchestrator/jobs/:id write:job",
+    "PUT /api/v1/orchestrator/nodes/:id write:node",
+    "GET /api/v1/agent/config read:agent",
+    "GET /api/v1/agent/alive open",
+    "POST /api/v1/ipfs/add write:job",
+    "POST /api/v1/run write:job",
+  ]) assert.ok(seen.includes(expected), `${expected} not in ${seen.join("\n")}`);
+});
