@@ -18,5 +18,6 @@ export function apiHeaders(env: Record<string, string | undefined>): Record<stri
 export function ipfsFetcherFor(ctx: CommandContext): IpfsFetcher {
   const settings = swarmSettings(ctx.flags, ctx.io.env, ctx.io.cwd);
   if (settings) return swarmIpfsFetcher(settings);
-  return apiIpfsFetcher({ baseUrl: ctx.client().endpoint.baseUrl, headers: apiHeaders(ctx.io.env) });
+  const client = ctx.client();
+  return apiIpfsFetcher({ baseUrl: client.endpoint.baseUrl, headers: apiHeaders(ctx.io.env), fetch: client.fetch });
 }

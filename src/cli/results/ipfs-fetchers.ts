@@ -52,6 +52,8 @@ export function noIpfsOnNodeError(baseUrl: string, what: string): BacalhauError 
 export interface ApiFetcherOptions {
   baseUrl: string;
   headers?: Record<string, string>;
+  /** The API client's fetch, which knows its TLS settings. */
+  fetch?: typeof fetch;
 }
 
 /** Fetches through a node's API. Archives are extracted beside `dest` and renamed into place. */
@@ -61,7 +63,7 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
       const url = `${opts.baseUrl}/api/v1/ipfs/get/${encodeURIComponent(cid)}`;
       let res: Response;
       try {
-        res = await fetch(url, { headers: { ...opts.headers, Accept: "application/gzip" }, signal });
+        res = await (opts.fetch ?? fetch)(url, { headers: { ...opts.headers, Accept: "application/gzip" }, signal });
       } catch (err) {
         signal.throwIfAborted();
         throw new BacalhauError(`cannot reach ${opts.baseUrl} to fetch ${cid}: ${(err as Error).message}`, {
