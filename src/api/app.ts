@@ -11,8 +11,9 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { BacalhauError } from "../models/errors.ts";
+import { corsPolicy, refuseForeignWebSockets } from "./auth/origins.ts";
+import { authorize, limitSubmissions, refuseWritesFromJobs } from "./auth/policy.ts";
 import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { API_COMPONENT, errorResponse, notFoundResponse } from "./errors.ts";
 import { requireOrchestrator } from "./lookup.ts";
@@ -38,8 +39,12 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestId());
-  app.use("*", cors({ origin: "*", exposeHeaders: ["X-Request-Id", "X-Bacalhau-Git-Version"] }));
+  app.use("*", corsPolicy(deps.allowedOrigins ?? []));
   app.use("*", serverVersionHeaders(deps.version));
+  app.use("*", refuseForeignWebSockets(deps.allowedOrigins ?? []));
+  app.use("*", refuseWritesFromJobs());
+  if (deps.auth) app.use("*", authorize(deps.auth));
+  if (deps.submitLimit) app.use("*", limitSubmissions(deps.submitLimit));
   app.use("/api/*", clientVersionGate(deps.version));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -52,7 +57,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
       })),
   });
   // Uploads to IPFS are streamed to disk with their own size limit, and job submissions are measured
-  // against the operator's JobLimits.MaxJobBytes (a 400 that names the key) as they arrive.
+  // against the operator's JobLimits.MaxJobBytes as they arrive (a 413 that names the key).
   const ownLimit = new Set([`${IPFS_API_PREFIX}/add`, "/api/v1/orchestrator/jobs", "/api/v1/orchestrator/jobs/diff",
     "/api/v1/run"]);
   app.use("*", (c, next) => (ownLimit.has(c.req.path) && c.req.method !== "GET" ? next() : limit(c, next)));
@@ -64,7 +69,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   registerRedirectRoutes(app);
   registerAgentRoutes(app, deps);
-  registerAuthRoutes(app);
+  registerAuthRoutes(app, deps.auth);
   registerJobWriteRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerJobLogRoutes(app, deps);
@@ -72,7 +77,13 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerJobReadRoutes(app, deps);
   registerNodeRoutes(app, deps);
   registerLegacyRoutes(app, deps);
-  if (deps.ipfs) registerIpfsRoutes(app, { ipfs: deps.ipfs, tmpDir: deps.tmpDir });
+  if (deps.ipfs) {
+    registerIpfsRoutes(app, {
+      ipfs: deps.ipfs,
+      tmpDir: deps.tmpDir,
+      ...(deps.maxIpfsAddBytes !== undefined ? { maxAddBytes: deps.maxIpfsAddBytes } : {}),
+    });
+  }
   app.get("/api/v1/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 
   app.notFound(notFoundResponse);

@@ -4,6 +4,8 @@ import type { BuildVersionInfo, NodeInfo } from "../models/types.ts";
 import type { OrchestratorAPI } from "../orchestrator/api.ts";
 import type { JobStore } from "../store/store.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
+import type { ApiAuth } from "./auth/policy.ts";
+import type { CallerRateLimit } from "./auth/rate-limit.ts";
 
 export interface ApiDeps {
   store: JobStore;
@@ -22,8 +24,17 @@ export interface ApiDeps {
   tmpDir?: string;
   /** Size limits and timeouts for submitted jobs (default: the built-in limits, no timeouts). */
   submission?: SubmissionPolicy;
+  /** Who may call what; absent = everyone may do everything (Bacalhau's AlwaysAllow). */
+  auth?: ApiAuth;
+  /** Browser origins besides the node's own that may use the API (CORS, WebSockets). */
+  allowedOrigins?: string[];
+  /** Per-caller budget of job submissions. */
+  submitLimit?: CallerRateLimit;
+  /** Largest `ipfs add` upload, in bytes (uncompressed). */
+  maxIpfsAddBytes?: number;
 }
 
 export interface ApiEnv {
-  Variables: { requestId: string };
+  /** caller: the authenticated user (`user:<name>`), when there is one. */
+  Variables: { requestId: string; caller?: string };
 }

@@ -198,7 +198,13 @@ export const OPENAPI_DOCUMENT = {
     description: "Bacalhau v1 compatible REST API. Errors are APIError bodies. Field names are Go's exported names.",
   },
   paths,
+  // Either scheme, or none from loopback / on an open node; open routes ignore credentials.
+  security: [{ apiKey: [] }, { basic: [] }, {}],
   components: {
+    securitySchemes: {
+      apiKey: { type: "http", scheme: "bearer", description: "BACALHAU_API_KEY; a node with no users makes one (<data-dir>/api.key)" },
+      basic: { type: "http", scheme: "basic", description: "BACALHAU_API_USERNAME and BACALHAU_API_PASSWORD of an API.Auth.Users entry" },
+    },
     schemas: {
       APIError: obj({ Status: int, Message: str, RequestID: str, Code: str, Component: str, Hint: str, Details: open }),
       BuildVersionInfo: obj({ Major: str, Minor: str, GitVersion: str, GitCommit: str, BuildDate: str, GOOS: str, GOARCH: str }),

@@ -24,7 +24,10 @@ export function queryInt(c: Ctx, name: string): number | undefined {
   const v = queryString(c, name);
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v.trim())) throw badParam(name, `invalid ${name} '${v}': must be a non-negative integer`);
-  return Number(v.trim());
+  const n = Number(v.trim());
+  // Beyond 2^53 a number no longer counts exactly, and the store refuses it.
+  if (!Number.isSafeInteger(n)) throw badParam(name, `invalid ${name} '${v.slice(0, 40)}': too large`, `use at most ${Number.MAX_SAFE_INTEGER}`);
+  return n;
 }
 
 const TRUE = new Set(["1", "t", "true"]);

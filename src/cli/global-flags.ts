@@ -11,6 +11,9 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "api-port", type: "int", help: "The port for the client and server to communicate on (via REST). env BACALHAU_API_PORT (default 1234)" },
   { name: "config", short: "c", type: "strings", help: "Config file(s) or dot-separated key=value pairs, e.g. -c API.Port=1234" },
   { name: "data-dir", type: "string", hidden: true, help: "The filesystem path bacalhau uses for storing data" },
+  { name: "tls", type: "bool", help: "Instructs the client to use TLS. env BACALHAU_API_TLS_USETLS" },
+  { name: "insecure", type: "bool", help: "Enables TLS but does not verify certificates (implies --tls). env BACALHAU_API_INSECURE" },
+  { name: "cacert", type: "string", help: "The CA certificate (PEM file) to verify the node's certificate with (implies --tls). env BACALHAU_API_CACERT" },
   { name: "log-level", type: "string", hidden: true, help: "deprecated" },
   { name: "profile", type: "string", hidden: true, help: "unused" },
 ];
@@ -22,10 +25,29 @@ export const GLOBAL_VALUE_FLAGS: ReadonlySet<string> = new Set(
 
 export function clientFromFlags(flags: ParsedFlags, env: Record<string, string | undefined>, cwd: string): BacalhauClient {
   const fromConfig = configApi(flags.list("config"), cwd);
+  const truthy = (v: string | undefined) => /^(1|true|yes)$/i.test(v ?? "");
+  const insecure = flags.bool("insecure") || truthy(env.BACALHAU_API_INSECURE) || truthy(env.BACALHAU_API_TLS_INSECURE);
+  const caFile = flags.string("cacert") || env.BACALHAU_API_CACERT || env.BACALHAU_API_TLS_CAFILE || "";
+  let caCert: string | undefined;
+  if (caFile) {
+    try {
+      caCert = readFileSync(resolve(cwd, caFile), "utf8");
+    } catch (err) {
+      throw BacalhauError.badRequest(`cannot read CA certificate ${caFile}: ${(err as Error).message}`, {
+        component: "CLI",
+        hint: "point --cacert (BACALHAU_API_CACERT) at a PEM file",
+        cause: err,
+      });
+    }
+  }
+  const tls = flags.bool("tls") || insecure || caCert !== undefined ? true : undefined;
   return new BacalhauClient({
     host: flags.string("api-host") || fromConfig.host,
     port: flags.has("api-port") ? flags.int("api-port") : fromConfig.port,
     env,
+    ...(tls ? { tls } : {}),
+    ...(insecure ? { insecure } : {}),
+    ...(caCert !== undefined ? { caCert } : {}),
   });
 }
 

@@ -43,6 +43,9 @@ export const SERVE_FLAGS: FlagSpec[] = [
   { name: "local-publisher-address", type: "string", help: "address the local publisher serves results on (default 127.0.0.1)" },
   { name: "local-publisher-port", type: "int", help: "port of the local publisher (default 6001; 0 picks a free port)" },
   { name: "local-publisher-directory", type: "string", help: "where published results are kept" },
+  { name: "tlscert", type: "string", help: "TLS certificate (PEM file) for the API (API.TLS.CertFile)" },
+  { name: "tlskey", type: "string", help: "TLS private key (PEM file) for the API (API.TLS.KeyFile)" },
+  { name: "self-signed", type: "bool", help: "serve the API over TLS with a self-signed certificate kept in the data dir (API.TLS.SelfSigned)" },
   { name: "help", short: "h", type: "bool", help: "help for serve" },
 ];
 
@@ -116,6 +119,9 @@ export function configFromServeFlags(args: string[], env: Record<string, string 
   set("local-publisher-address", "Publishers.Types.Local.Address");
   set("local-publisher-directory", "Publishers.Types.Local.Directory");
   if (f.has("local-publisher-port")) cfg.Publishers.Types.Local.Port = f.int("local-publisher-port");
+  set("tlscert", "API.TLS.CertFile");
+  set("tlskey", "API.TLS.KeyFile");
+  if (f.bool("self-signed")) cfg.API.TLS.SelfSigned = true;
   return cfg;
 }
 
@@ -152,8 +158,11 @@ export function connectInstructions(node: RunningNode): string {
       ...(node.ipfs && printed ? [`export BACALHAU_IPFS_SWARM_ADDRESSES=${printed}`] : []),
       `export BACALHAU_API_HOST=${apiHost}`,
       `export BACALHAU_API_PORT=${node.apiPort}`,
+      ...(node.apiKey ? [`export BACALHAU_API_KEY=${node.apiKey}`] : []),
+      ...(node.apiCertFile ? ["export BACALHAU_API_TLS_USETLS=true", `export BACALHAU_API_CACERT=${node.apiCertFile}`] : []),
       "",
       `A copy of these variables have been written to: ${join(node.config.DataDir, "bacalhau.run")}`,
+      ...(node.apiKey ? [`(except the API key, which stays only in ${join(node.config.DataDir, "api.key")}, readable by its owner)`] : []),
     );
   }
   return lines.join("\n") + "\n";

@@ -35,8 +35,10 @@ import type {
   StopJobResponse,
 } from "./api-types.ts";
 import { endpointFromUrl, resolveEndpoint, type Endpoint, type EndpointOptions } from "./endpoint.ts";
+import { authorizationFor, explainAuthFailure } from "./auth.ts";
 import { errorFromResponse, unreachableError } from "./errors.ts";
-import { streamLogs } from "./logs.ts";
+import { openWithTls, streamLogs } from "./logs.ts";
+import { tlsFetch, type TlsOptions } from "./tls-fetch.ts";
 import { CLIENT_VERSION } from "./version.ts";
 
 export type * from "./api-types.ts";
@@ -46,6 +48,13 @@ export interface ClientOptions extends EndpointOptions {
   baseUrl?: string;
   /** Sent as `Authorization: Bearer <key>`; defaults to env BACALHAU_API_KEY. */
   apiKey?: string;
+  /** Basic auth; default env BACALHAU_API_USERNAME / BACALHAU_API_PASSWORD. */
+  username?: string;
+  password?: string;
+  /** Skip TLS certificate checks (env BACALHAU_API_INSECURE or BACALHAU_API_TLS_INSECURE). */
+  insecure?: boolean;
+  /** PEM text of a CA to trust for HTTPS (the CLI reads --cacert / BACALHAU_API_CACERT into it). */
+  caCert?: string;
   installationID?: string;
   fetch?: typeof fetch;
 }
@@ -60,11 +69,19 @@ export class BacalhauClient {
   readonly endpoint: Endpoint;
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
+  readonly #authorization: string | undefined;
+  readonly #customTls: TlsOptions | undefined;
 
   constructor(opts: ClientOptions = {}) {
     this.endpoint = opts.baseUrl ? endpointFromUrl(opts.baseUrl) : resolveEndpoint(opts);
-    this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
-    const apiKey = opts.apiKey ?? opts.env?.BACALHAU_API_KEY;
+    const tls: TlsOptions = {
+      ...(opts.caCert ? { ca: opts.caCert } : {}),
+      ...(opts.insecure ? { insecure: true } : {}),
+    };
+    const custom = this.endpoint.baseUrl.startsWith("https:") && (tls.ca !== undefined || tls.insecure);
+    this.#customTls = custom ? tls : undefined;
+    this.#fetch = opts.fetch ?? (custom ? tlsFetch(tls) : (input, init) => fetch(input, init));
+    this.#authorization = authorizationFor({ ...opts, env: opts.env ?? {} });
     this.#headers = {
       "X-Bacalhau-Git-Version": CLIENT_VERSION.GitVersion,
       "X-Bacalhau-Git-Commit": CLIENT_VERSION.GitCommit,
@@ -73,8 +90,23 @@ export class BacalhauClient {
       "X-Bacalhau-Arch": CLIENT_VERSION.GOARCH,
       "X-Bacalhau-InstanceID": crypto.randomUUID(),
       ...(opts.installationID ? { "X-Bacalhau-InstallationID": opts.installationID } : {}),
-      ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+      ...(this.#authorization ? { Authorization: this.#authorization } : {}),
     };
+  }
+
+  /** The headers every request carries (version, credentials), for callers that stream raw requests. */
+  get headers(): Record<string, string> {
+    return { ...this.#headers };
+  }
+
+  /** The TLS settings beyond the system's trust store (`--cacert`, `--insecure`), if any. */
+  get tls(): TlsOptions | undefined {
+    return this.#customTls;
+  }
+
+  /** The fetch this client uses (it knows the TLS settings). */
+  get fetch(): typeof fetch {
+    return this.#fetch;
   }
 
   // ---- jobs ----
@@ -163,7 +195,18 @@ export class BacalhauClient {
       job_version: q.jobVersion,
       all_job_versions: q.allJobVersions,
     });
-    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, q.signal);
+    const headers: Record<string, string> = this.#authorization ? { Authorization: this.#authorization } : {};
+    const probe = async (url: string) => {
+      const res = await this.#fetch(url, { headers });
+      await res.body?.cancel();
+      return res.status;
+    };
+    return streamLogs(`${this.endpoint.wsUrl}${JOBS}/${enc(jobID)}/logs${query}`, this.endpoint.baseUrl, {
+      ...(q.signal ? { signal: q.signal } : {}),
+      headers,
+      probe,
+      ...(this.#customTls ? { open: openWithTls(this.#customTls) } : {}),
+    });
   }
 
   // ---- nodes ----
@@ -223,7 +266,7 @@ export class BacalhauClient {
       throw unreachableError(this.endpoint.baseUrl, err);
     }
     const text = await res.text();
-    if (!res.ok) throw errorFromResponse(res.status, text);
+    if (!res.ok) throw explainAuthFailure(errorFromResponse(res.status, text), this.#authorization !== undefined);
     try {
       return (text ? JSON.parse(text) : {}) as T;
     } catch (err) {

@@ -28,7 +28,7 @@ export function resolveEndpoint(opts: EndpointOptions = {}): Endpoint {
   // A server listening on every interface is reached through loopback.
   if (host === "0.0.0.0" || host === "::" || host === "[::]") host = "127.0.0.1";
   if (host.includes(":") && !host.startsWith("[")) host = `[${host}]`;
-  const tls = opts.tls ?? /^(1|true)$/i.test(env.BACALHAU_API_TLS_USETLS ?? "");
+  const tls = opts.tls ?? /^(1|true|yes)$/i.test(env.BACALHAU_API_TLS_USETLS || env.BACALHAU_API_TLS || "");
   return {
     baseUrl: `${tls ? "https" : "http"}://${host}:${port}`,
     wsUrl: `${tls ? "wss" : "ws"}://${host}:${port}`,

@@ -20,7 +20,24 @@ import { DEFAULT_JOB_LIMITS, type JobLimits } from "../models/job-limits.ts";
 export interface NodeConfig {
   DataDir: string;
   Name: string;
-  API: { Host: string; Port: number };
+  API: {
+    Host: string;
+    Port: number;
+    /** HTTPS for the API: a certificate and key (PEM files), or a self-signed pair kept in the data dir. */
+    TLS: { CertFile: string; KeyFile: string; SelfSigned: boolean };
+    Auth: {
+      /** Bacalhau's user list: {Alias, Username+Password | APIKey, Capabilities: [{Actions: [...]}]}. */
+      Users: unknown[];
+      /** Anyone may do anything (Bacalhau's open default). */
+      AllowAnonymous: boolean;
+      /** Callers on loopback need no credentials (jobs' proxied requests excepted). */
+      AnonymousLoopback: boolean;
+      /** Browser origins, besides the node's own, that may use the API. */
+      AllowedOrigins: string[];
+    };
+    /** Job submissions per caller: a steady rate and the burst allowed after idling (0 = unlimited). */
+    RateLimit: { SubmitPerMinute: number; SubmitBurst: number };
+  };
   Labels: Record<string, string>;
   /** The libp2p network between requester and compute nodes. */
   P2P: {
@@ -66,6 +83,8 @@ export interface NodeConfig {
   /** The embedded IPFS node (Helia) on the node's own libp2p host, private to the swarm. */
   IPFS: {
     PrivateInternal: boolean;
+    /** Largest upload `POST /api/v1/ipfs/add` takes, in bytes (uncompressed). */
+    MaxAddBytes: number;
     /** Extra swarm peers to dial for blocks (multiaddrs ending in /p2p/<PeerID>). */
     SwarmAddresses: string[];
   };
@@ -104,7 +123,13 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
   return {
     DataDir: env.BACALHAU_DIR || join(homedir(), ".bacalhau"),
     Name: "",
-    API: { Host: "0.0.0.0", Port: 1234 },
+    API: {
+      Host: "0.0.0.0",
+      Port: 1234,
+      TLS: { CertFile: "", KeyFile: "", SelfSigned: false },
+      Auth: { Users: [], AllowAnonymous: false, AnonymousLoopback: true, AllowedOrigins: [] },
+      RateLimit: { SubmitPerMinute: 60_000, SubmitBurst: 1000 },
+    },
     Labels: {},
     P2P: {
       Enabled: true,
@@ -131,7 +156,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       JobTimeouts: { MaxJobExecutionTimeout: "" },
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
-    IPFS: { PrivateInternal: false, SwarmAddresses: [] },
+    IPFS: { PrivateInternal: false, MaxAddBytes: 4 * 1024 ** 3, SwarmAddresses: [] },
     Engines: { Disabled: [] },
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
     JobDefaults: {

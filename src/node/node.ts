@@ -14,6 +14,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { createApiApp } from "../api/app.ts";
+import { nodeApiAccess, redactConfig } from "../api/auth/node-setup.ts";
+import { apiTlsMaterial } from "../api/tls.ts";
 import { CLIENT_VERSION } from "../client/version.ts";
 import { ComputeNode } from "../compute/compute-node.ts";
 import { durationMs, type NodeConfig } from "../config/config.ts";
@@ -46,6 +48,10 @@ export interface RunningNode {
   nodeID: string;
   apiURL: string;
   apiPort: number;
+  /** The API key this node made for itself (no users configured): what clients off this host need. */
+  apiKey?: string;
+  /** The API's certificate file when it serves HTTPS. */
+  apiCertFile?: string;
   orchestrator?: Orchestrator;
   compute?: ComputeNode;
   /** Present when the node is on a libp2p network. */
@@ -232,31 +238,45 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     }
 
     const peerInfoResponse = p2p ? (await import("../p2p/index.ts")).peerInfoResponse : undefined;
+    const access = nodeApiAccess(cfg);
+    const tls = apiTlsMaterial(cfg);
     const app = createApiApp({
+      ...access,
+      maxIpfsAddBytes: cfg.IPFS.MaxAddBytes,
       store,
       orchestrator,
       nodeInfo: ownInfo,
       version: VERSION,
-      config: () => ({ ...cfg }),
+      config: () => redactConfig(cfg),
       debug: () => ({ nodeID, roles: { orchestrator: !!orchestrator, compute: !!compute } }),
       peerInfo: p2p && peerInfoResponse ? () => peerInfoResponse(p2p!.host) : undefined,
       ipfs,
       tmpDir: mkdirs(cfg.DataDir, "tmp"),
       submission: submissionPolicy(cfg),
     });
-    const server: RunningHttpServer = await startHttpServer(app, { host: cfg.API.Host, port: cfg.API.Port });
+    const server: RunningHttpServer = await startHttpServer(app, {
+      host: cfg.API.Host,
+      port: cfg.API.Port,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    });
     // Stop taking requests before the roles behind them go away.
     stack.push(() => server.close());
 
     const clientHost = cfg.API.Host === "0.0.0.0" || cfg.API.Host === "::" ? "127.0.0.1" : cfg.API.Host;
     const runFile = join(cfg.DataDir, "bacalhau.run");
-    writeFileSync(runFile, `export BACALHAU_API_HOST=${clientHost}\nexport BACALHAU_API_PORT=${server.port}\n`);
+    writeFileSync(
+      runFile,
+      `export BACALHAU_API_HOST=${clientHost}\nexport BACALHAU_API_PORT=${server.port}\n` +
+        (tls ? `export BACALHAU_API_TLS_USETLS=true\nexport BACALHAU_API_CACERT=${tls.certFile}\n` : ""),
+    );
     stack.push(() => rmSync(runFile, { force: true }));
 
     return {
       nodeID,
-      apiURL: `http://${clientHost}:${server.port}`,
+      apiURL: `${tls ? "https" : "http"}://${clientHost}:${server.port}`,
       apiPort: server.port,
+      ...(access.generatedKey ? { apiKey: access.generatedKey } : {}),
+      ...(tls ? { apiCertFile: tls.certFile } : {}),
       orchestrator,
       compute,
       p2p,

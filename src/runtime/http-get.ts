@@ -36,6 +36,8 @@ export interface HttpGetOptions {
    * The connection goes to exactly this address, so a second DNS answer cannot replace it.
    */
   resolve?: (host: string) => Promise<ResolvedAddress>;
+  /** For https: a PEM to trust (a node's own or private CA certificate), or no verification at all. */
+  tls?: { ca?: string; insecure?: boolean };
 }
 
 export interface HttpGetResponse {
@@ -134,6 +136,8 @@ async function requestOnce(url: URL, opts: HttpGetOptions): Promise<Answer> {
       headers: { ...opts.headers, connection: "close" },
       ...(lookup ? { lookup } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+      ...(opts.tls?.insecure ? { rejectUnauthorized: false } : {}),
     });
     req.once("response", (res) => resolve({ res, lateError: () => late }));
     // Stays attached for the life of the request: late socket errors must land here, not crash.

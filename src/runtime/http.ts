@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** PEM certificate chain and key: serve HTTPS (and WSS) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningHttpServer {
@@ -55,8 +57,10 @@ interface DenoLike {
       port: number;
       signal?: AbortSignal;
       onListen?: (addr: { port: number; hostname: string }) => void;
+      cert?: string;
+      key?: string;
     },
-    handler: (req: Request) => Response | Promise<Response>,
+    handler: (req: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): { finished: Promise<void>; shutdown(): Promise<void>; addr: { port: number } };
   upgradeWebSocket(req: Request, options?: { protocol?: string }): {
     response: Response;
@@ -78,6 +82,20 @@ type NodeAccept = (events: WSEvents<unknown>) => void;
 
 /** Env key holding a server's open Deno sockets, so close() can end them. */
 const DENO_SOCKETS = "__bacalhauEdgeDenoSockets";
+/** Env key holding the peer address Deno.serve reports for the request. */
+const DENO_REMOTE = "__bacalhauEdgeRemoteAddr";
+
+/**
+ * The address of the peer that opened the connection (never a forwarded header): what the API's
+ * loopback rules trust. Undefined when the app was called without a server (e.g. `app.request`).
+ */
+export function remoteAddress(c: Context): string | undefined {
+  const env = c.env as Record<string, unknown> | undefined;
+  const deno = env?.[DENO_REMOTE];
+  if (typeof deno === "string") return deno;
+  const incoming = env?.incoming as IncomingMessage | undefined;
+  return incoming?.socket?.remoteAddress;
+}
 
 /**
  * Runtime-correct WebSocket upgrade middleware/helper, same call shape as Hono's adapters:
@@ -136,9 +154,9 @@ export async function startHttpServer(
   return { ...server, close: () => close().finally(forget) };
 }
 
-function urlFor(host: string, port: number): string {
+function urlFor(host: string, port: number, tls: boolean): string {
   const h = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-  return `http://${h}:${port}`;
+  return `${tls ? "https" : "http"}://${h}:${port}`;
 }
 
 async function startDeno(deno: DenoLike, app: AnyHono, opts: HttpServerOptions): Promise<RunningHttpServer> {
@@ -152,14 +170,15 @@ async function startDeno(deno: DenoLike, app: AnyHono, opts: HttpServerOptions):
       port: opts.port,
       signal: controller.signal,
       onListen: (addr) => listening.resolve(addr.port),
+      ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
     },
-    (req) => app.fetch(req, env),
+    (req, info) => app.fetch(req, { ...env, [DENO_REMOTE]: info.remoteAddr.hostname }),
   );
   const port = await listening.promise;
   let closed: Promise<void> | undefined;
   return {
     port,
-    url: urlFor(opts.host, port),
+    url: urlFor(opts.host, port, !!opts.tls),
     close() {
       closed ??= (async () => {
         for (const s of sockets) {
@@ -178,7 +197,10 @@ async function startDeno(deno: DenoLike, app: AnyHono, opts: HttpServerOptions):
 async function startNode(app: AnyHono, opts: HttpServerOptions): Promise<RunningHttpServer> {
   const { createAdaptorServer } = await import("@hono/node-server");
   const { WebSocketServer } = await import("ws");
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: opts.host }) as Server;
+  const tls = opts.tls
+    ? { createServer: (await import("node:https")).createServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key } }
+    : {};
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: opts.host, ...tls }) as Server;
   const wss: WebSocketServer = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void handleNodeUpgrade(app, wss, req, socket, head).catch(() => socket.destroy());
@@ -195,7 +217,7 @@ async function startNode(app: AnyHono, opts: HttpServerOptions): Promise<Running
   let closed: Promise<void> | undefined;
   return {
     port,
-    url: urlFor(opts.host, port),
+    url: urlFor(opts.host, port, !!opts.tls),
     close() {
       closed ??= new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();
@@ -216,7 +238,8 @@ async function handleNodeUpgrade(
   socket: Duplex,
   head: Buffer,
 ): Promise<void> {
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+  const url = new URL(req.url ?? "/", `${scheme}://${req.headers.host ?? "localhost"}`);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;

@@ -47,11 +47,12 @@ test("unknown routes answer the APIServer 404 body with a request ID", async (t)
 });
 
 test("server version headers, CORS and the client version gate", async (t) => {
-  const h = await startHarness(t);
+  const h = await startHarness(t, { allowedOrigins: ["http://ui.example"] });
   const res = await h.get("/api/v1/agent/alive", { Origin: "http://ui.example" });
   assert.equal(res.headers.get("x-bacalhau-git-version"), VERSION.GitVersion);
   assert.equal(res.headers.get("x-bacalhau-arch"), VERSION.GOARCH);
-  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  // Only configured origins (and the node's own) are granted; no wildcard.
+  assert.equal(res.headers.get("access-control-allow-origin"), "http://ui.example");
   await res.body?.cancel();
 
   const old = await h.get("/api/v1/agent/alive", { "X-Bacalhau-Git-Version": "v1.3.2" });

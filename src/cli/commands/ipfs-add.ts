@@ -55,11 +55,13 @@ async function addThroughSwarm(path: string, settings: SwarmSettings): Promise<s
 }
 
 async function addThroughApi(ctx: CommandContext, path: string, isFile: boolean): Promise<string> {
-  const baseUrl = ctx.client().endpoint.baseUrl;
+  const client = ctx.client();
+  const baseUrl = client.endpoint.baseUrl;
   const url = `${baseUrl}/api/v1/ipfs/add?kind=${isFile ? "file" : "dir"}`;
   let res: Response;
   try {
-    res = await fetch(url, {
+    // The client's fetch knows the TLS settings (--cacert, --insecure).
+    res = await client.fetch(url, {
       method: "POST",
       headers: { ...apiHeaders(ctx.io.env), "Content-Type": "application/gzip", Accept: "application/json" },
       body: packPathToTarGzStream(path),

@@ -1,4 +1,5 @@
 /** What the commands that move IPFS content share: how they reach a node's API, and which way a CID is fetched. */
+import { authorizationFor } from "../../client/auth.ts";
 import { CLIENT_VERSION } from "../../client/version.ts";
 import type { CommandContext } from "../command.ts";
 import { swarmSettings } from "../ipfs-swarm/options.ts";
@@ -6,9 +7,10 @@ import { apiIpfsFetcher, swarmIpfsFetcher, type IpfsFetcher } from "../results/i
 
 /** Headers the typed client would send, for the raw (streamed) IPFS requests. */
 export function apiHeaders(env: Record<string, string | undefined>): Record<string, string> {
+  const authorization = authorizationFor({ env });
   return {
     "X-Bacalhau-Git-Version": CLIENT_VERSION.GitVersion,
-    ...(env.BACALHAU_API_KEY ? { Authorization: `Bearer ${env.BACALHAU_API_KEY}` } : {}),
+    ...(authorization ? { Authorization: authorization } : {}),
   };
 }
 
@@ -16,5 +18,6 @@ export function apiHeaders(env: Record<string, string | undefined>): Record<stri
 export function ipfsFetcherFor(ctx: CommandContext): IpfsFetcher {
   const settings = swarmSettings(ctx.flags, ctx.io.env, ctx.io.cwd);
   if (settings) return swarmIpfsFetcher(settings);
-  return apiIpfsFetcher({ baseUrl: ctx.client().endpoint.baseUrl, headers: apiHeaders(ctx.io.env) });
+  const client = ctx.client();
+  return apiIpfsFetcher({ baseUrl: client.endpoint.baseUrl, headers: apiHeaders(ctx.io.env), tls: client.tls });
 }

@@ -54,6 +54,8 @@ export function noIpfsOnNodeError(baseUrl: string, what: string): BacalhauError 
 export interface ApiFetcherOptions {
   baseUrl: string;
   headers?: Record<string, string>;
+  /** The API client's TLS settings (`--cacert`, `--insecure`). */
+  tls?: { ca?: string; insecure?: boolean };
 }
 
 /** Fetches through a node's API. Archives are extracted beside `dest` and renamed into place. */
@@ -64,7 +66,7 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
       let res: HttpGetResponse;
       try {
         // Not global fetch: on Node it can abort the process when a close-delimited body ends under backpressure.
-        res = await httpGet(new URL(url), { headers: { ...opts.headers, Accept: "application/gzip" }, signal });
+        res = await httpGet(new URL(url), { headers: { ...opts.headers, Accept: "application/gzip" }, signal, tls: opts.tls });
       } catch (err) {
         signal.throwIfAborted();
         throw new BacalhauError(`cannot reach ${opts.baseUrl} to fetch ${cid}: ${(err as Error).message}`, {
