@@ -17,6 +17,7 @@ import { createApiApp } from "../api/app.ts";
 import { CLIENT_VERSION } from "../client/version.ts";
 import { ComputeNode } from "../compute/compute-node.ts";
 import { durationMs, type NodeConfig } from "../config/config.ts";
+import type { DockerExecutorOptions } from "../executor/docker/executor.ts";
 import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
@@ -273,7 +274,22 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
   ];
   if (!disabled.has("docker")) {
     const { createDockerExecutor } = await import("../executor/docker/index.ts");
-    const docker = createDockerExecutor();
+    const d = cfg.Engines.Types.Docker;
+    let docker: Executor;
+    try {
+      docker = createDockerExecutor({
+        pullPolicy: (d.ImagePullPolicy || undefined) as DockerExecutorOptions["pullPolicy"],
+        pidsLimit: d.PidsLimit,
+        user: d.User,
+        readOnlyRootfs: d.ReadOnlyRootfs,
+        allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths,
+      });
+    } catch (err) {
+      throw BacalhauError.badRequest(`config Engines.Types.Docker: ${(err as Error).message}`, {
+        component: "Node",
+        hint: "fix the value, e.g. -c Engines.Types.Docker.PidsLimit=1024 or -c Engines.Types.Docker.ImagePullPolicy=missing",
+      });
+    }
     if (await docker.isInstalled()) out.push(docker);
     else {
       await docker.close();
