@@ -13,6 +13,7 @@ import { isValidDomain } from "./network.ts";
 import { parseResources } from "./resources.ts";
 import { JobType, NetworkType } from "./types.ts";
 import type { Job, Task } from "./types.ts";
+import { DOCKER_PARAM_KEYS } from "../executor/docker/params.ts";
 
 interface Problem {
   field: string;
@@ -115,6 +116,12 @@ function engineProblems(task: Task, path: string, add: Add): void {
   } else if (type === "docker") {
     if (typeof params.Image !== "string" || params.Image.trim() === "") {
       add(`${path}.Engine.Params.Image`, "docker engine requires an Image", "set Engine.Params.Image, e.g. 'ubuntu:22.04'");
+    }
+    const known = new Set(DOCKER_PARAM_KEYS.map((k) => k.toLowerCase()));
+    for (const key of Object.keys(params).filter((k) => !known.has(k.toLowerCase()))) {
+      add(`${path}.Engine.Params.${key}`,
+        `docker engine param ${key} is not allowed: docker jobs get no host privileges, devices, host namespaces, extra mounts or security options`,
+        `remove it; the docker engine accepts ${DOCKER_PARAM_KEYS.join(", ")}`);
     }
   }
 }

@@ -22,7 +22,9 @@ function stringList(value: unknown, name: string): string[] | undefined {
   return value as string[];
 }
 
-const KNOWN = ["Image", "Entrypoint", "Parameters", "EnvironmentVariables", "WorkingDirectory"];
+/** Bacalhau's docker engine params; nothing else reaches the engine. */
+export const DOCKER_PARAM_KEYS = ["Image", "Entrypoint", "Parameters", "EnvironmentVariables", "WorkingDirectory"];
+const KNOWN = DOCKER_PARAM_KEYS;
 
 /**
  * Anything else a job might hope reaches the engine (Privileged, Devices, CapAdd, SecurityOpt,
