@@ -23,8 +23,8 @@ export async function stageExecution(executionsDir: string, exec: Execution & { 
   const task = exec.Job.Tasks[0];
   const results = resultsDirOf(executionsDir, exec.ID);
   await Promise.all([
-    mkdir(results, { recursive: true }).then(() =>
-      Promise.all((task?.ResultPaths ?? []).map((rp) => mkdir(join(results, rp.Name), { recursive: true })))),
+    mkdir(results, { recursive: true, mode: 0o700 }).then(() =>
+      Promise.all((task?.ResultPaths ?? []).map((rp) => mkdir(join(results, rp.Name), { recursive: true, mode: 0o700 })))),
     ...(task?.InputSources ?? []).map((_, i) => mkdir(inputDirOf(executionsDir, exec.ID, i), { recursive: true })),
   ]);
 }

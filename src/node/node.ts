@@ -10,7 +10,7 @@
  * await node.stop();
  * ```
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { createApiApp } from "../api/app.ts";
@@ -35,6 +35,7 @@ import { InProcessHub } from "../transport/inprocess.ts";
 import type { Libp2pComputeTransport } from "../transport/libp2p/index.ts";
 import type { ComputeTransport, OrchestratorTransport } from "../transport/transport.ts";
 import { hostCapacity } from "./capacity.ts";
+import { ownedDir, prepareDataDir } from "./data-dir.ts";
 import { loadNodeIdentity } from "./identity.ts";
 import type { NodeP2P } from "./p2p.ts";
 
@@ -70,7 +71,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       hint: "pass the command printed by the requester: --peer <multiaddr> --swarm-key <file> (or --peer http://<requester>:1234)",
     });
   }
-  mkdirSync(cfg.DataDir, { recursive: true });
+  prepareDataDir(cfg.DataDir, log);
   const identity = loadNodeIdentity(cfg.DataDir, cfg.Name);
   const nodeID = identity.name;
   const stack: Array<() => Promise<void> | void> = [];
@@ -239,7 +240,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
 
     const clientHost = cfg.API.Host === "0.0.0.0" || cfg.API.Host === "::" ? "127.0.0.1" : cfg.API.Host;
     const runFile = join(cfg.DataDir, "bacalhau.run");
-    writeFileSync(runFile, `export BACALHAU_API_HOST=${clientHost}\nexport BACALHAU_API_PORT=${server.port}\n`);
+    writeFileSync(runFile, `export BACALHAU_API_HOST=${clientHost}\nexport BACALHAU_API_PORT=${server.port}\n`, { mode: 0o600 });
     stack.push(() => rmSync(runFile, { force: true }));
 
     return {
@@ -329,11 +330,7 @@ async function dialSwarmAddresses(p2p: NodeP2P, addrs: string[], log: (msg: stri
   }
 }
 
-function mkdirs(base: string, name: string): string {
-  const dir = join(base, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const mkdirs = ownedDir;
 
 function autoLabels(): Record<string, string> {
   return { os_type: VERSION.GOOS, os_arch: VERSION.GOARCH };
