@@ -238,3 +238,18 @@ test("image pull policy: never refuses a missing image, missing uses the local o
   assert.throws(() => createDockerExecutor({ pidsLimit: 0 }), /pids limit must be a whole number of at least 1/);
   assert.throws(() => createDockerExecutor({ user: "root --privileged" }), /docker user must be uid\[:gid\]/);
 });
+
+test("image pull policy always pulls even a local image, and a failed pull fails the job", async (t) => {
+  const { docker, executor } = await setup(t, { pullPolicy: "always" });
+  // A local tag under a registry name that never resolves (.invalid), so no pull can reach anything.
+  const image = "registry.bacalhau-test.invalid/busybox:1";
+  type Taggable = { tag(o: { repo: string; tag: string }): Promise<unknown>; remove(): Promise<unknown> };
+  await (docker.getImage(IMAGE) as unknown as Taggable).tag({ repo: "registry.bacalhau-test.invalid/busybox", tag: "1" });
+  t.after(() => (docker.getImage(image) as unknown as Taggable).remove());
+  assert.equal(await executor.checkBid({ Type: "docker", Params: { Image: image } }), undefined);
+  const run = dockerRequest(t, { image, script: "echo ran" });
+  const result = await executor.run(run.req);
+  assert.equal(result.exitCode, -1);
+  assert.match(result.errorMsg ?? "", /^pulling image registry\.bacalhau-test\.invalid\/busybox:1 failed \(the node's pull policy is always\): /);
+  assert.equal(run.stdout(), "");
+});
