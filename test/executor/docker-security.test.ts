@@ -88,6 +88,15 @@ test("a ResultPath Path or input Target must be a clean absolute path away from 
     input.req.inputs = [{ target, hostPath: staged, readOnly: true }];
     await assertRefused(docker, executor, input, new RegExp(`InputSources\\[0\\]\\.Target .*${why.source}`));
   }
+  // A trailing "/" names the same folder, and a relative target is taken from the container's root.
+  const ok = dockerRequest(t, { script: "echo r > /outputs/r; cat /in/x", outputs: [{ Name: "outputs", Path: "/outputs/" }] });
+  mkdirSync(join(ok.req.resultsDir, "outputs"));
+  mkdirSync(join(ok.executionDir, "input-0"));
+  writeFileSync(join(ok.executionDir, "input-0", "x"), "staged input\n");
+  ok.req.inputs = [{ target: "in", hostPath: join(ok.executionDir, "input-0"), readOnly: true }];
+  assert.deepEqual(await executor.run(ok.req), { exitCode: 0 }, ok.stderr());
+  assert.equal(ok.stdout(), "staged input\n");
+  assert.equal(readFileSync(join(ok.req.resultsDir, "outputs", "r"), "utf8"), "r\n");
 });
 
 test("an input's host path must resolve inside the execution's folder or the allow-list", async (t) => {

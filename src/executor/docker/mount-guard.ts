@@ -25,11 +25,12 @@ export class MountRefused extends Error {}
 
 /** `target` as the container path it names, or a refusal saying what to write instead. */
 export function containerTarget(target: string, field: string): string {
-  const t = target.startsWith("/") ? target : `/${target}`;
+  // A trailing "/" names the same folder; anything else that normalising would change is refused.
+  const t = (target.startsWith("/") ? target : `/${target}`).replace(/(.)\/+$/, "$1");
   if (t.includes("\0")) throw new MountRefused(`${field} ${JSON.stringify(target)} holds a NUL character`);
   const normal = posix.normalize(t);
-  if (normal !== t || t.split("/").some((s) => s === "..") || (t.length > 1 && t.endsWith("/"))) {
-    throw new MountRefused(`${field} ${JSON.stringify(target)} must be a normalised absolute container path (no '.', '..', '//' or trailing '/'), e.g. ${JSON.stringify(normal.replace(/(.)\/$/, "$1"))}`);
+  if (normal !== t || t.split("/").some((s) => s === "..")) {
+    throw new MountRefused(`${field} ${JSON.stringify(target)} must be a normalised absolute container path (no '.', '..' or '//'), e.g. ${JSON.stringify(normal.replace(/(.)\/$/, "$1"))}`);
   }
   if (t === "/") throw new MountRefused(`${field} cannot be the container's root folder /`);
   const bad = FORBIDDEN_TARGETS.find((f) => under(t, f));
