@@ -43,7 +43,7 @@ export interface Devstack {
 
 function nodeConfig(dir: string, name: string, roles: { orchestrator: boolean; compute: boolean }): NodeConfig {
   const cfg = localHybridConfig(join(dir, name));
-  mkdirSync(cfg.DataDir, { recursive: true });
+  mkdirSync(cfg.DataDir, { recursive: true, mode: 0o700 });
   cfg.Orchestrator.Enabled = roles.orchestrator;
   cfg.Compute.Enabled = roles.compute;
   cfg.P2P.Enabled = true;

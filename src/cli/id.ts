@@ -39,7 +39,7 @@ export async function idCommand(args: string[]): Promise<number> {
   }
   const base = process.env.BACALHAU_PATH ? join(process.env.BACALHAU_PATH, ".bacalhau") : "";
   const dir = f.string("data-dir") || base || process.env.BACALHAU_DIR || join(homedir(), ".bacalhau");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = await loadOrCreatePeerKey(dir, f.int("swarm-port"));
   const out = { ID: peerIdFromPrivateKey(key).toString(), ClientID: clientID(dir) };
   process.stdout.write(JSON.stringify(out, null, 2) + "\n");

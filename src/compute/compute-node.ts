@@ -108,7 +108,7 @@ export class ComputeNode {
     this.#publishers = byType(opts.publishers);
     this.#capacity = new CapacityTracker(opts.capacity);
     this.#executionsDir = join(opts.dataDir, "executions");
-    mkdirSync(this.#executionsDir, { recursive: true });
+    mkdirSync(this.#executionsDir, { recursive: true, mode: 0o700 });
     this.#logs = new LogManager((id) => join(executionDir(this.#executionsDir, id), "logs.jsonl"));
     this.#log = opts.log ?? (() => {});
     this.#reporting = { send: (msg) => opts.transport.send(msg), closing: () => this.#closing, log: this.#log };

@@ -48,7 +48,7 @@ export class LogManager {
     const text = live.decoders[type - 1].decode(chunk, { stream: true });
     if (text.length === 0) return;
     const entry: ExecutionLog = { Type: type, Line: text };
-    live.fd ??= openSync(live.file, "a");
+    live.fd ??= openSync(live.file, "a", 0o600);
     writeSync(live.fd, JSON.stringify(entry) + "\n");
     for (const l of live.listeners) l(entry);
   }

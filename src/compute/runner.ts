@@ -78,10 +78,11 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     return;
   }
   const [outFd, errFd, exitFd, logFd] = await Promise.all([
-    openFd(join(resultsDir, "stdout"), "w"),
-    openFd(join(resultsDir, "stderr"), "w"),
-    openFd(join(resultsDir, "exitCode"), "w"),
-    openFd(deps.logs.fileOf(exec.ID), "a"),
+    // Owner-only: a job's output and logs are its submitter's, not the host's other users'.
+    openFd(join(resultsDir, "stdout"), "w", 0o600),
+    openFd(join(resultsDir, "stderr"), "w", 0o600),
+    openFd(join(resultsDir, "exitCode"), "w", 0o600),
+    openFd(deps.logs.fileOf(exec.ID), "a", 0o600),
   ]);
   deps.logs.open(exec.ID, logFd);
   const heads = [new OutputHead(RUN_OUTPUT_LIMIT), new OutputHead(RUN_OUTPUT_LIMIT)] as const;

@@ -50,7 +50,8 @@ export async function stageExecution(executionsDir: string, exec: Execution & { 
   await assertResolvesInside(executionsDir, own);
   await Promise.all([results, ...resultDirs, ...inputDirs].map((d) => assertResolvesInside(own, d)));
   await Promise.all([
-    mkdir(results, { recursive: true }).then(() => Promise.all(resultDirs.map((d) => mkdir(d, { recursive: true })))),
+    mkdir(results, { recursive: true, mode: 0o700 }).then(() =>
+      Promise.all(resultDirs.map((d) => mkdir(d, { recursive: true, mode: 0o700 })))),
     ...inputDirs.map((d) => mkdir(d, { recursive: true })),
   ]);
 }

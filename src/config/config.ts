@@ -89,7 +89,22 @@ export interface NodeConfig {
     SwarmAddresses: string[];
   };
   /** Execution engines this node will not offer even when they are available, e.g. ["docker"]. */
-  Engines: { Disabled: string[] };
+  Engines: {
+    Disabled: string[];
+    Types: {
+      /** Least privilege for docker jobs (every container also drops all capabilities and gets no-new-privileges). */
+      Docker: {
+        /** `never`, `missing` or `always`; empty = missing (never with SKIP_IMAGE_PULL set). */
+        ImagePullPolicy: string;
+        /** Most processes one job container may hold. */
+        PidsLimit: number;
+        /** `uid[:gid]` docker jobs run as; empty = the image's user. */
+        User: string;
+        /** Read-only root file system, with a writable tmpfs at /tmp. */
+        ReadOnlyRootfs: boolean;
+      };
+    };
+  };
   Publishers: { Types: { Local: { Address: string; Port: number; Directory: string } } };
   JobDefaults: {
     Resources: { CPU: string; Memory: string };
@@ -157,7 +172,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, MaxAddBytes: 4 * 1024 ** 3, SwarmAddresses: [] },
-    Engines: { Disabled: [] },
+    Engines: { Disabled: [], Types: { Docker: { ImagePullPolicy: "", PidsLimit: 1024, User: "", ReadOnlyRootfs: false } } },
     Publishers: { Types: { Local: { Address: "127.0.0.1", Port: 6001, Directory: "" } } },
     JobDefaults: {
       Resources: { CPU: "500m", Memory: "512Mb" },

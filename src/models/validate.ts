@@ -14,6 +14,7 @@ import { isValidDomain } from "./network.ts";
 import { parseResources } from "./resources.ts";
 import { JobType, NetworkType } from "./types.ts";
 import type { Job, Task } from "./types.ts";
+import { DOCKER_PARAM_KEYS } from "../executor/docker/params.ts";
 
 interface Problem {
   field: string;
@@ -135,6 +136,12 @@ function engineProblems(task: Task, path: string, add: Add): void {
             "write each one as NAME=value, NAME made of letters, digits and '_'");
         }
       });
+    }
+    const known = new Set(DOCKER_PARAM_KEYS.map((k) => k.toLowerCase()));
+    for (const key of Object.keys(params).filter((k) => !known.has(k.toLowerCase()))) {
+      add(`${path}.Engine.Params.${key}`,
+        `docker engine param ${key} is not allowed: docker jobs get no host privileges, devices, host namespaces, extra mounts or security options`,
+        `remove it; the docker engine accepts ${DOCKER_PARAM_KEYS.join(", ")}`);
     }
   }
 }

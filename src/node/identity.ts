@@ -20,7 +20,7 @@ export function loadNodeIdentity(dataDir: string, requestedName: string): NodeId
     installationID: stored.InstallationID || crypto.randomUUID(),
   };
   if (identity.name !== stored.NodeName || identity.installationID !== stored.InstallationID) {
-    writeFileSync(file, stringify({ ...stored, NodeName: identity.name, InstallationID: identity.installationID }));
+    writeFileSync(file, stringify({ ...stored, NodeName: identity.name, InstallationID: identity.installationID }), { mode: 0o600 });
   }
   return identity;
 }

@@ -10,7 +10,7 @@
  * await node.stop();
  * ```
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { createApiApp } from "../api/app.ts";
@@ -19,6 +19,7 @@ import { apiTlsMaterial } from "../api/tls.ts";
 import { CLIENT_VERSION } from "../client/version.ts";
 import { ComputeNode } from "../compute/compute-node.ts";
 import { durationMs, type NodeConfig } from "../config/config.ts";
+import type { DockerExecutorOptions } from "../executor/docker/executor.ts";
 import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
@@ -36,6 +37,7 @@ import { InProcessHub } from "../transport/inprocess.ts";
 import type { Libp2pComputeTransport } from "../transport/libp2p/index.ts";
 import type { ComputeTransport, OrchestratorTransport } from "../transport/transport.ts";
 import { hostCapacity } from "./capacity.ts";
+import { ownedDir, prepareDataDir } from "./data-dir.ts";
 import { loadNodeIdentity } from "./identity.ts";
 import type { NodeP2P } from "./p2p.ts";
 import { submissionPolicy, timeoutPolicy } from "./submission-policy.ts";
@@ -78,7 +80,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       hint: "pass the command printed by the requester: --peer <multiaddr> --swarm-key <file> (or --peer http://<requester>:1234)",
     });
   }
-  mkdirSync(cfg.DataDir, { recursive: true });
+  prepareDataDir(cfg.DataDir, log);
   const identity = loadNodeIdentity(cfg.DataDir, cfg.Name);
   const nodeID = identity.name;
   const stack: Array<() => Promise<void> | void> = [];
@@ -268,6 +270,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       runFile,
       `export BACALHAU_API_HOST=${clientHost}\nexport BACALHAU_API_PORT=${server.port}\n` +
         (tls ? `export BACALHAU_API_TLS_USETLS=true\nexport BACALHAU_API_CACERT=${tls.certFile}\n` : ""),
+      { mode: 0o600 },
     );
     stack.push(() => rmSync(runFile, { force: true }));
 
@@ -306,9 +309,23 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
   ];
   if (!disabled.has("docker")) {
     const { createDockerExecutor } = await import("../executor/docker/index.ts");
-    const docker = createDockerExecutor({
-      proxy: { allowedCIDRs: cfg.JobNetworking.AllowedCIDRs, connectPorts: parseConnectPorts(cfg.JobNetworking.ConnectPorts) },
-    });
+    const d = cfg.Engines.Types.Docker;
+    let docker: Executor;
+    try {
+      docker = createDockerExecutor({
+        pullPolicy: (d.ImagePullPolicy || undefined) as DockerExecutorOptions["pullPolicy"],
+        pidsLimit: d.PidsLimit,
+        user: d.User,
+        readOnlyRootfs: d.ReadOnlyRootfs,
+        allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths,
+        proxy: { allowedCIDRs: cfg.JobNetworking.AllowedCIDRs, connectPorts: parseConnectPorts(cfg.JobNetworking.ConnectPorts) },
+      });
+    } catch (err) {
+      throw BacalhauError.badRequest(`config Engines.Types.Docker: ${(err as Error).message}`, {
+        component: "Node",
+        hint: "fix the value, e.g. -c Engines.Types.Docker.PidsLimit=1024 or -c Engines.Types.Docker.ImagePullPolicy=missing",
+      });
+    }
     if (await docker.isInstalled()) out.push(docker);
     else {
       await docker.close();
@@ -348,11 +365,7 @@ async function dialSwarmAddresses(p2p: NodeP2P, addrs: string[], log: (msg: stri
   }
 }
 
-function mkdirs(base: string, name: string): string {
-  const dir = join(base, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const mkdirs = ownedDir;
 
 function autoLabels(): Record<string, string> {
   return { os_type: VERSION.GOOS, os_arch: VERSION.GOARCH };

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BacalhauError } from "../models/errors.ts";
+import { assertPrivateKeyFile } from "./key-file.ts";
 
 const HEADER = "/key/swarm/psk/1.0.0/";
 const ENCODING = "/base16/";
@@ -32,7 +33,9 @@ export function parseSwarmKey(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
+/** Refuses a key file that group or others can access (`chmod 600` fixes it). */
 export async function readSwarmKey(path: string): Promise<Uint8Array> {
+  await assertPrivateKeyFile(path, "swarm key");
   return parseSwarmKey(await readFile(path, "utf8"));
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerClient } from "../../src/executor/docker/client.ts";
@@ -61,6 +61,8 @@ export interface DockerJob {
 
 export interface DockerRun {
   req: ExecutionRequest;
+  /** `<tmp>/<executionID>`, the execution's own folder as a compute node lays it out. */
+  executionDir: string;
   stdout(): string;
   stderr(): string;
   firstStdout: Promise<void>;
@@ -72,6 +74,8 @@ export function dockerRequest(t: Cleanup, job: DockerJob): DockerRun {
   const { promise: firstStdout, resolve } = Promise.withResolvers<void>();
   const text = (chunks: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(chunks));
   const id = randomBytes(6).toString("hex");
+  const executionDir = join(tempDir(t, "docker-exec-"), `e-${id}`);
+  mkdirSync(join(executionDir, "results"), { recursive: true });
   const req: ExecutionRequest = {
     jobID: `j-${id}`,
     executionID: `e-${id}`,
@@ -91,7 +95,7 @@ export function dockerRequest(t: Cleanup, job: DockerJob): DockerRun {
     env: job.env ?? {},
     inputs: job.inputs ?? [],
     outputs: job.outputs ?? [],
-    resultsDir: tempDir(t, "docker-results-"),
+    resultsDir: join(executionDir, "results"),
     resources: { CPU: job.cpu ?? 0, Memory: job.memory ?? 0, Disk: 0, GPU: 0 },
     network: job.network ?? { Type: "None" },
     logs: {
@@ -103,7 +107,7 @@ export function dockerRequest(t: Cleanup, job: DockerJob): DockerRun {
     },
     signal: job.signal ?? new AbortController().signal,
   };
-  return { req, stdout: () => text(out), stderr: () => text(err), firstStdout };
+  return { req, executionDir, stdout: () => text(out), stderr: () => text(err), firstStdout };
 }
 
 /** Asserts the execution left no container and no network behind. */

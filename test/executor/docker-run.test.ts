@@ -1,16 +1,16 @@
 // The docker executor against a real dockerd: the job's shape, mounts, limits and failures.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { createDockerExecutor, type DockerExecutor } from "../../src/executor/docker/index.ts";
 import type { DockerApi } from "../../src/executor/docker/engine.ts";
 import { assertNothingLeft, dockerRequest, IMAGE, requireDocker, tempDir } from "./docker-fixtures.ts";
 import type { Cleanup } from "./helpers.ts";
 
-async function setup(t: Cleanup): Promise<{ docker: DockerApi; executor: DockerExecutor }> {
+async function setup(t: Cleanup, allowListedLocalPaths: string[] = []): Promise<{ docker: DockerApi; executor: DockerExecutor }> {
   const docker = await requireDocker();
-  const executor = createDockerExecutor({ pullImages: false });
+  const executor = createDockerExecutor({ pullImages: false, allowListedLocalPaths });
   t.after(() => executor.close());
   return { docker, executor };
 }
@@ -30,12 +30,12 @@ test("docker hello: stdout and stderr apart, env, container removed", async (t) 
 });
 
 test("inputs, outputs and working directory", async (t) => {
-  const { docker, executor } = await setup(t);
   const data = tempDir(t);
   writeFileSync(join(data, "in.txt"), "input data\n");
   const scratch = tempDir(t);
   const single = join(tempDir(t), "one.txt");
   writeFileSync(single, "a single file\n");
+  const { docker, executor } = await setup(t, [data, dirname(single), `${scratch}:rw`]);
   const run = dockerRequest(t, {
     workingDirectory: "/inputs",
     script: [

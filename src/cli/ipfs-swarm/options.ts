@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { BacalhauError } from "../../models/errors.ts";
+import { assertPrivateKeyFile } from "../../p2p/key-file.ts";
 import { parseSwarmKey } from "../../p2p/swarm-key.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 
@@ -68,6 +69,7 @@ export function swarmSettings(flags: ParsedFlags, env: Record<string, string | u
 export async function loadSwarmKey(s: SwarmSettings): Promise<Uint8Array> {
   if (s.swarmKey?.trimStart().startsWith("/key/swarm/")) return parseSwarmKey(s.swarmKey);
   const path = s.swarmKey ? resolve(s.cwd, s.swarmKey) : join(s.dataDir, "swarm.key");
+  await assertPrivateKeyFile(path, "swarm key", COMPONENT);
   let text: string;
   try {
     text = await readFile(path, "utf8");

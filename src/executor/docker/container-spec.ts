@@ -2,17 +2,16 @@
  * Builds the container Docker creates for one execution: the job's image, command, environment
  * and working directory; inputs bind-mounted at their Target (read-only unless writable); each
  * ResultPath bind-mounted at its Path from `<resultsDir>/<Name>`; memory and CPU limits; the
- * network chosen for the job; and labels naming the execution.
+ * network chosen for the job; the least-privilege settings; and labels naming the execution. The
+ * mounts come already checked (mount-guard.ts).
  */
-import { join } from "node:path";
 import type { ExecutionRequest } from "../executor.ts";
 import type { ContainerSpec, MountSpec } from "./engine.ts";
+import { hardenedHostConfig, type ContainerHardening } from "./hardening.ts";
 import { executionLabels } from "./labels.ts";
 import type { JobNetwork } from "./network.ts";
 import { networkDisabled } from "./network.ts";
 import type { DockerParams } from "./params.ts";
-
-const absolute = (p: string): string => (p.startsWith("/") ? p : `/${p}`);
 
 /** Engine vars first, then the task's and system vars, then the proxy: later entries win. */
 function containerEnv(params: DockerParams, req: ExecutionRequest, net: JobNetwork): string[] {
@@ -26,22 +25,18 @@ function containerEnv(params: DockerParams, req: ExecutionRequest, net: JobNetwo
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-function mounts(req: ExecutionRequest): MountSpec[] {
-  return [
-    ...req.inputs.map((v): MountSpec => ({
-      Type: "bind", Source: v.hostPath, Target: absolute(v.target), ReadOnly: v.readOnly,
-    })),
-    ...req.outputs.map((o): MountSpec => ({
-      Type: "bind", Source: join(req.resultsDir, o.Name), Target: absolute(o.Path), ReadOnly: false,
-    })),
-  ];
-}
-
-export function containerSpec(params: DockerParams, req: ExecutionRequest, net: JobNetwork): ContainerSpec {
+export function containerSpec(
+  params: DockerParams,
+  req: ExecutionRequest,
+  net: JobNetwork,
+  mounts: MountSpec[],
+  harden: ContainerHardening,
+): ContainerSpec {
   const memory = Math.max(0, Math.floor(req.resources.Memory || 0));
   const nanoCPUs = Math.max(0, Math.round((req.resources.CPU || 0) * 1e9));
   return {
     Image: params.image,
+    ...(harden.user ? { User: harden.user } : {}),
     Entrypoint: params.entrypoint,
     Cmd: params.parameters.length > 0 ? params.parameters : undefined,
     WorkingDir: params.workingDirectory,
@@ -55,7 +50,8 @@ export function containerSpec(params: DockerParams, req: ExecutionRequest, net: 
     ExposedPorts: net.exposedPorts,
     HostConfig: {
       ...net.hostConfig,
-      Mounts: mounts(req),
+      ...hardenedHostConfig(harden),
+      Mounts: mounts,
       // Swap equal to memory: the limit is a hard one and an overrun ends in an OOM kill.
       ...(memory > 0 ? { Memory: memory, MemorySwap: memory } : {}),
       ...(nanoCPUs > 0 ? { NanoCpus: nanoCPUs } : {}),

@@ -22,10 +22,18 @@ export interface HostConfigSpec {
   MemorySwap?: number;
   NanoCpus?: number;
   AutoRemove?: boolean;
+  CapDrop?: string[];
+  SecurityOpt?: string[];
+  PidsLimit?: number;
+  ReadonlyRootfs?: boolean;
+  /** Container path → mount options, e.g. `{"/tmp": "rw,nosuid,nodev"}`. */
+  Tmpfs?: Record<string, string>;
 }
 
 export interface ContainerSpec {
   Image: string;
+  /** `uid[:gid]` or a name known to the image; empty is the image's own user. */
+  User?: string;
   Entrypoint?: string[];
   Cmd?: string[];
   WorkingDir?: string;
@@ -51,6 +59,9 @@ export interface NetworkSpec {
 
 export interface ContainerInfo {
   State: { OOMKilled: boolean; ExitCode: number; Running: boolean };
+  Config?: { User?: string };
+  HostConfig?: HostConfigSpec & { Privileged?: boolean; Binds?: string[] | null };
+  Mounts?: Array<{ Type: string; Source: string; Destination: string; RW: boolean }>;
 }
 
 export interface NetworkInfo {

@@ -1,28 +1,33 @@
 /**
  * The docker executor: runs a job's container through the Docker engine (dockerode) with
  * Bacalhau's semantics — image, entrypoint, parameters, env and working directory from the engine
- * Params; inputs and ResultPaths bind-mounted; memory and CPU limits; stdout/stderr streamed to
+ * Params; inputs and ResultPaths bind-mounted (each mount checked to stay inside the execution's
+ * folder or the local allow-list); least privilege (no capabilities, no-new-privileges, a pids
+ * limit, optionally a non-root user and read-only root); memory and CPU limits; stdout/stderr streamed to
  * the job's logs as they come; the container's exit code as the result; OOM kills, missing images
  * and start failures as errors; job networking None/Host/Full/Bridge/HTTP (the last through a
  * per-job egress proxy). Every container is labelled with its execution and removed afterwards.
  *
  * @example
  * ```ts
- * const executor = createDockerExecutor({ pullImages: false });
+ * const executor = createDockerExecutor({ pullPolicy: "never", pidsLimit: 256 });
  * if (await executor.isInstalled()) console.log(await executor.run(request)); // { exitCode, errorMsg? }
  * await executor.close();
  * ```
  */
+import { chown } from "node:fs/promises";
 import type { SpecConfig } from "../../models/types.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
 import { abortMessage } from "../wasm/executor.ts";
 import { dockerClient, engineReachable } from "./client.ts";
 import { containerSpec } from "./container-spec.ts";
-import type { ContainerSpec, DockerApi, DockerContainer } from "./engine.ts";
+import type { ContainerSpec, DockerApi, DockerContainer, MountSpec } from "./engine.ts";
 import { DockerStreamDemuxer } from "./demux.ts";
 import { engineMessage } from "./errors.ts";
 import type { ProxySettings } from "./http-network.ts";
-import { ensureImage, imagePresent, notFoundMessage } from "./image.ts";
+import { hardening, numericOwner, type ContainerHardening } from "./hardening.ts";
+import { ensureImage, imagePresent, notFoundMessage, pullPolicy, type PullPolicy } from "./image.ts";
+import { mountGuard } from "./mount-guard.ts";
 import { jobNetwork, type JobNetwork } from "./network.ts";
 import { parseDockerParams } from "./params.ts";
 
@@ -31,6 +36,16 @@ export interface DockerExecutorOptions {
   dockerHost?: string;
   /** Pull images that are not present. Default: true unless SKIP_IMAGE_PULL is set. */
   pullImages?: boolean;
+  /** `never`, `missing` or `always`; wins over `pullImages`. */
+  pullPolicy?: PullPolicy;
+  /** Most processes a job container may hold (default 1024). */
+  pidsLimit?: number;
+  /** `uid[:gid]` jobs run as (default: the image's user). */
+  user?: string;
+  /** Read-only root file system with a writable tmpfs at /tmp. */
+  readOnlyRootfs?: boolean;
+  /** `Compute.AllowListedLocalPaths`: the host paths, besides the execution's folder, a mount may come from. */
+  allowListedLocalPaths?: string[];
   /** Tuning for the egress proxy of HTTP-networked jobs (rate, name resolution, address guard). */
   proxy?: ProxySettings;
   /** Firewall HTTP-networked jobs off the host's other ports (iptables; needs root). Default true. */
@@ -82,11 +97,17 @@ export class DockerExecutor implements Executor {
   readonly type = "docker";
   #api: DockerApi | undefined;
   readonly #opts: DockerExecutorOptions;
-  readonly #pull: boolean;
+  readonly #pull: PullPolicy;
+  readonly #harden: ContainerHardening;
+  readonly #mounts: (req: ExecutionRequest) => Promise<MountSpec[]>;
 
+  /** Throws on a bad option (an unknown pull policy, a pids limit below 1, a malformed user). */
   constructor(opts: DockerExecutorOptions = {}) {
     this.#opts = opts;
-    this.#pull = opts.pullImages ?? !process.env["SKIP_IMAGE_PULL"];
+    const skip = opts.pullImages === undefined ? !!process.env["SKIP_IMAGE_PULL"] : !opts.pullImages;
+    this.#pull = pullPolicy(opts.pullPolicy, skip);
+    this.#harden = hardening({ pidsLimit: opts.pidsLimit, user: opts.user, readOnlyRootfs: opts.readOnlyRootfs });
+    this.#mounts = mountGuard({ allowListedLocalPaths: opts.allowListedLocalPaths ?? [] });
   }
 
   /** Made on first use: a node that only probes for an engine never loads dockerode. */
@@ -102,7 +123,7 @@ export class DockerExecutor implements Executor {
   async checkBid(engine: SpecConfig): Promise<string | undefined> {
     try {
       const params = parseDockerParams(engine.Params);
-      if (!this.#pull && !(await imagePresent(this.#docker, params.image))) {
+      if (this.#pull === "never" && !(await imagePresent(this.#docker, params.image))) {
         return `${notFoundMessage(params.image)} and this node does not pull images`;
       }
       return undefined;
@@ -117,11 +138,14 @@ export class DockerExecutor implements Executor {
     let net: JobNetwork;
     try {
       const params = parseDockerParams(req.engine.Params);
+      const mounts = await this.#mounts(req);
+      // The guard returns the inputs' mounts first, then one per ResultPath.
+      await this.#handOutputs(mounts.slice(req.inputs.length));
       if (req.signal.aborted) return fail(abortMessage(req.signal));
       await ensureImage(this.#docker, params.image, this.#pull);
       if (req.signal.aborted) return fail(abortMessage(req.signal));
       net = await jobNetwork(this.#docker, req, this.#opts);
-      spec = containerSpec(params, req, net);
+      spec = containerSpec(params, req, net, mounts, this.#harden);
     } catch (err) {
       return fail(engineMessage(err));
     }
@@ -141,6 +165,16 @@ export class DockerExecutor implements Executor {
     } finally {
       await net.release();
     }
+  }
+
+  /**
+   * A job running as a configured numeric user must be able to write its outputs, which the node
+   * made owner-only: it becomes their owner (only the folders made for this execution).
+   */
+  async #handOutputs(outputs: MountSpec[]): Promise<void> {
+    const owner = numericOwner(this.#harden.user);
+    if (!owner || process.getuid?.() !== 0) return;
+    for (const m of outputs) await chown(m.Source, owner.uid, owner.gid);
   }
 
   async #runContainer(container: DockerContainer, req: ExecutionRequest): Promise<ExecutorResult> {

@@ -22,8 +22,29 @@ function stringList(value: unknown, name: string): string[] | undefined {
   return value as string[];
 }
 
+/** Bacalhau's docker engine params; nothing else reaches the engine. */
+export const DOCKER_PARAM_KEYS = ["Image", "Entrypoint", "Parameters", "EnvironmentVariables", "WorkingDirectory"];
+const KNOWN = DOCKER_PARAM_KEYS;
+
+/**
+ * Anything else a job might hope reaches the engine (Privileged, Devices, CapAdd, SecurityOpt,
+ * NetworkMode/PidMode/IpcMode, Mounts, Binds, HostConfig, …) is refused, not ignored: the job's
+ * author learns at once that it cannot have it.
+ */
+function refuseUnknown(p: Record<string, unknown>): void {
+  const known = new Set(KNOWN.map((k) => k.toLowerCase()));
+  const extra = Object.keys(p).filter((k) => !known.has(k.toLowerCase()));
+  if (extra.length === 0) return;
+  throw new Error(
+    `invalid docker engine params: ${extra.join(", ")} ${extra.length === 1 ? "is" : "are"} not allowed; ` +
+      "docker jobs get no host privileges, devices, host namespaces, extra mounts or security options; " +
+      `remove ${extra.length === 1 ? "it" : "them"} (the accepted params are ${KNOWN.join(", ")})`,
+  );
+}
+
 export function parseDockerParams(params: Record<string, unknown> | undefined): DockerParams {
   const p = params ?? {};
+  refuseUnknown(p);
   const image = p["Image"];
   if (typeof image !== "string" || image.trim() === "") {
     throw new Error("invalid docker engine params: image is required");

@@ -62,7 +62,7 @@ export function createLocalPublisher(
 
   function start(): Promise<RunningHttpServer> {
     server ??= (async () => {
-      await mkdir(opts.directory, { recursive: true });
+      await mkdir(opts.directory, { recursive: true, mode: 0o700 });
       try {
         running = await startHttpServer(createResultsApp(opts.directory), { host: address, port });
         return running;

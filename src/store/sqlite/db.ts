@@ -1,10 +1,20 @@
 // One SQLite connection with the settings the store relies on, a statement cache and nested
 // transactions. The table modules share it; nothing here knows about jobs.
+import { closeSync, openSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { BacalhauError } from "../../models/errors.ts";
 import { COMPONENT, storeFailure } from "./errors.ts";
 import { migrate } from "./migrations.ts";
 import type { Row } from "./rows.ts";
+
+/**
+ * The database holds every job's spec and env: a new file is made owner-only before SQLite opens
+ * it (its -wal and -shm files take the database's mode).
+ */
+function createOwnerOnly(path: string): void {
+  if (path === "" || path === ":memory:" || path.startsWith("file:")) return;
+  closeSync(openSync(path, "a", 0o600));
+}
 
 /** How long a writer waits for another process's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -15,6 +25,7 @@ export class SqliteDb {
   #depth = 0;
 
   constructor(path: string) {
+    createOwnerOnly(path);
     this.#db = new DatabaseSync(path);
     try {
       // WAL + synchronous=NORMAL: a committed transaction survives the process being killed, since
