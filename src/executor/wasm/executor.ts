@@ -15,11 +15,13 @@
 import * as path from "node:path";
 import type { SpecConfig } from "../../models/types.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
-import { pageLimitFor } from "./memory-limit.ts";
+import { heapMbFor, pageLimitFor } from "./memory-limit.ts";
 import { parseWasmParams, type WasmParams } from "./params.ts";
 import { RunnerPool } from "./runner/pool.ts";
 import { RunnerProcess } from "./runner/process.ts";
-import type { RunnerJob } from "./runner/protocol.ts";
+import { grantMounts } from "./runner/grant.ts";
+import type { RunnerJob, RunnerResult } from "./runner/protocol.ts";
+import { defaultSandbox, type RunnerSandbox } from "./runner/sandbox.ts";
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
@@ -40,6 +42,8 @@ export interface WasmExecutorOptions {
   rejectNetworkedJobs?: boolean;
   /** Timeout of each HTTP host-function request. Default 30 s (tests use less). */
   httpTimeoutMs?: number;
+  /** What runner processes may touch and who they run as. Default: see defaultSandbox(). */
+  sandbox?: RunnerSandbox;
 }
 
 /** The message a stopped job reports: the abort reason's own text, or "execution cancelled". */
@@ -59,12 +63,15 @@ export class WasmExecutor implements Executor {
   readonly #maxOutput: number;
   readonly #rejectNetworked: boolean;
   readonly #httpTimeoutMs: number | undefined;
+  readonly #sandbox: RunnerSandbox;
 
   constructor(opts: WasmExecutorOptions = {}) {
+    this.#sandbox = opts.sandbox ?? defaultSandbox();
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
     this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
     this.#httpTimeoutMs = opts.httpTimeoutMs;
-    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners, idleTrimMs: opts.idleRunnerMs });
+    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners, idleTrimMs: opts.idleRunnerMs,
+      sandbox: this.#sandbox });
   }
 
   isInstalled(): Promise<boolean> {
@@ -88,9 +95,11 @@ export class WasmExecutor implements Executor {
   async run(req: ExecutionRequest): Promise<ExecutorResult> {
     let params: WasmParams;
     let maxPages: number | undefined;
+    let heapMb: number | undefined;
     try {
       params = parseWasmParams(req.engine.Params);
       maxPages = pageLimitFor(req.resources.Memory);
+      heapMb = heapMbFor(req.resources.Memory);
     } catch (err) {
       return { exitCode: -1, errorMsg: (err as Error).message };
     }
@@ -112,13 +121,19 @@ export class WasmExecutor implements Executor {
       rejectNetworkedJobs: this.#rejectNetworked,
       httpTimeoutMs: this.#httpTimeoutMs,
     };
+    try {
+      grantMounts(this.#sandbox, job.mounts);
+    } catch (err) {
+      return { exitCode: -1, errorMsg: `input configuration error: ${(err as Error).message}` };
+    }
     const { promise: aborted, resolve: onAborted } = Promise.withResolvers<ExecutorResult>();
     const onAbort = () => onAborted({ exitCode: -1, errorMsg: abortMessage(req.signal) });
     req.signal.addEventListener("abort", onAbort, { once: true });
     let runner: RunnerProcess | undefined;
     let finished = false;
+    let spent = false;
     try {
-      const acquiring = this.#pool.acquire();
+      const acquiring = this.#pool.acquire(heapMb);
       const first = await Promise.race([acquiring, aborted]);
       if (!(first instanceof RunnerProcess)) {
         // Stopped while waiting for a runner: hand it back unused once it is there.
@@ -127,19 +142,21 @@ export class WasmExecutor implements Executor {
       }
       runner = first;
       const current = runner;
-      return await Promise.race([
+      const result: RunnerResult = await Promise.race([
         current.run(job, req.logs),
         aborted.then((result) => {
           if (!finished) current.kill(); // the only way to stop a busy module on both runtimes
           return result;
         }),
       ]);
+      spent = result.spent === true || req.signal.aborted;
+      return { exitCode: result.exitCode, ...(result.errorMsg === undefined ? {} : { errorMsg: result.errorMsg }) };
     } catch (err) {
       return { exitCode: -1, errorMsg: `cannot start a wasm runner: ${(err as Error).message}` };
     } finally {
       finished = true;
       req.signal.removeEventListener("abort", onAbort);
-      if (runner) this.#pool.release(runner);
+      if (runner) this.#pool.release(runner, spent);
     }
   }
 

@@ -21,6 +21,20 @@ export function pageLimitFor(memoryBytes: number): number | undefined {
   return pages;
 }
 
+/** Old-space room a runner needs for its own code and data, beyond what its job may use. */
+export const RUNNER_HEAP_BASE_MB = 64;
+
+/**
+ * The V8 old-space limit (MiB) of a runner for a job limited to `memoryBytes`, so GC objects
+ * (wasm GC structs and arrays, which linear-memory caps cannot see) are bounded too. Rounded up to
+ * a power of two: runners are pooled per class, and few classes keep the pool warm.
+ */
+export function heapMbFor(memoryBytes: number): number | undefined {
+  if (!(memoryBytes > 0)) return undefined;
+  const mb = Math.ceil(memoryBytes / 2 ** 20);
+  return RUNNER_HEAP_BASE_MB + 2 ** Math.ceil(Math.log2(mb));
+}
+
 function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
   let value = 0;
   let scale = 1;

@@ -38,6 +38,8 @@ export interface RunnerJob {
 export interface RunnerResult {
   exitCode: number;
   errorMsg?: string;
+  /** The job trapped or was stopped mid-way: its runner must not serve another job. */
+  spent?: boolean;
 }
 
 export type ToRunner = { type: "run"; job: RunnerJob };

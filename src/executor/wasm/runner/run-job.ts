@@ -78,12 +78,13 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
     switch (outcome.kind) {
       case "exit": return { exitCode: outcome.code };
       case "returned": return { exitCode: -1 };
-      case "trap": return { exitCode: 1, errorMsg: outcome.message };
+      case "trap": return { exitCode: 1, errorMsg: outcome.message, spent: true };
       case "load-error":
         return { exitCode: -1, errorMsg: `failed to load entry module ${job.entryModule}: ${outcome.message}` };
       case "no-entrypoint":
-      case "stopped":
         return { exitCode: -1, errorMsg: outcome.message };
+      case "stopped":
+        return { exitCode: -1, errorMsg: outcome.message, spent: true };
     }
   } finally {
     wasi.close();

@@ -1,0 +1,64 @@
+/**
+ * Opens a job's own folders, and nothing else, to the unprivileged runner user: writable mounts
+ * (result folders) become the runner user's; read-only mounts the node staged get the runner's
+ * group with read access only, so the job can read but not change its inputs. The folders above a
+ * mount get search (x) permission for that group where they lack it, but only the node's own ones:
+ * the sandbox folders, what lies below them, and the folder directly holding one (the data dir).
+ * Anything else unreachable fails the job with what to change, rather than loosening the host.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RunnerMount } from "./protocol.ts";
+import type { RunnerSandbox, RunnerUser } from "./sandbox.ts";
+
+function within(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+function searchable(st: fs.Stats, user: RunnerUser): boolean {
+  if (st.uid === user.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === user.gid) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
+}
+
+/** Applies `fn` to `p` and, for a directory, to everything below it (symlinks are not followed). */
+function walk(p: string, fn: (p: string, st: fs.Stats) => void): void {
+  const st = fs.lstatSync(p);
+  if (st.isSymbolicLink()) return;
+  fn(p, st);
+  if (st.isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name), fn);
+}
+
+/** Throws an Error saying which folder the runner user cannot reach and what to do. */
+export function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): void {
+  const user = box.user;
+  if (!user) return;
+  const roots = box.folders.map((f) => path.resolve(f));
+  const ours = (p: string) => roots.some((r) => within(r, p) || path.dirname(r) === p);
+  for (const m of mounts) {
+    const target = path.resolve(m.hostPath);
+    if (!fs.existsSync(target)) continue; // the runner reports a missing input itself
+    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+      const st = fs.statSync(dir);
+      if (!searchable(st, user)) {
+        if (!ours(dir)) {
+          throw new Error(`wasm runner user ${user.uid} cannot reach "${m.hostPath}": folder "${dir}" is not ` +
+            `searchable for it; make it searchable (chmod o+x) or keep job data in a reachable folder`);
+        }
+        fs.chownSync(dir, st.uid, user.gid);
+        fs.chmodSync(dir, (st.mode & 0o7777) | 0o010);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+    if (!roots.some((r) => within(r, target))) continue; // the operator's folders are left as they are
+    if (!m.readOnly) {
+      walk(target, (p) => fs.lchownSync(p, user.uid, user.gid));
+    } else {
+      walk(target, (p, st) => {
+        fs.lchownSync(p, st.uid, user.gid);
+        const exec = st.isDirectory() || (st.mode & 0o100) !== 0 ? 0o010 : 0;
+        fs.chmodSync(p, ((st.mode & 0o7777) & ~0o020) | 0o040 | exec);
+      });
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * What a runner process may do, decided before it starts (the runtime's permission model cannot
+ * widen later): read its own code and the job folders, write only the job folders, no child
+ * processes or addons, no environment beyond a short allow-list, and, when the node is root, no
+ * root either. A host bug in the WASI layer then still meets the runtime's and the kernel's walls.
+ */
+import os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** The user a runner runs as when the node is root and the operator chose none: `nobody`. */
+export const NOBODY = { uid: 65534, gid: 65534 } as const;
+
+export interface RunnerUser {
+  uid: number;
+  gid: number;
+}
+
+export interface RunnerSandbox {
+  /** Folders (and all below) runners may read and write: where executions live. */
+  folders: string[];
+  /** Extra folders runners may only read (e.g. the operator's allow-listed local paths). */
+  readOnlyFolders: string[];
+  /** Run runners as this user; undefined = the node's own user. */
+  user?: RunnerUser;
+}
+
+/** The runner's own sources: all the code a runner loads lives below `src/`. */
+export const CODE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * Environment variables a runner may inherit. Everything else (tokens, keys, passwords in the
+ * node's environment) stays with the node. Runtimes need little: where their caches are, time zone
+ * and locale, and the CA bundle the HTTP host function verifies servers with.
+ */
+const ENV_ALLOW = ["PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL", "DENO_DIR", "XDG_CACHE_HOME",
+  "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT"];
+
+export function runnerEnv(from: Record<string, string | undefined>, extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ENV_ALLOW) {
+    const value = from[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/**
+ * For an executor that was told nothing (tests, embedding): writes only in the temp dir, reads
+ * anywhere the user may. A node passes its own, narrower sandbox (see nodeSandbox). As root,
+ * runners drop to `nobody`; otherwise they already are as unprivileged as the node.
+ */
+export function defaultSandbox(): RunnerSandbox {
+  return { folders: [os.tmpdir()], readOnlyFolders: [path.parse(os.tmpdir()).root], user: defaultUser() };
+}
+
+function defaultUser(): RunnerUser | undefined {
+  return process.getuid?.() === 0 ? { ...NOBODY } : undefined;
+}
+
+/**
+ * A node's runners: they read and write only below the node's executions folder and read the
+ * operator's allow-listed local paths (`/data` or `/scratch:rw`). `user` overrides the runner user.
+ */
+export function nodeSandbox(executionsDir: string, allowListedLocalPaths: string[], user?: RunnerUser | null): RunnerSandbox {
+  const local = allowListedLocalPaths.map((p) => p.replace(/:(rw|ro)$/i, ""));
+  const writable = allowListedLocalPaths.filter((p) => /:rw$/i.test(p)).map((p) => p.slice(0, -3));
+  return {
+    folders: [executionsDir, ...writable],
+    readOnlyFolders: local,
+    user: user === null ? undefined : user ?? defaultUser(),
+  };
+}
+
+const uniq = (paths: string[]) => [...new Set(paths.map((p) => path.resolve(p)))];
+
+/**
+ * The runtime's flags for a runner: Node's permission model or Deno's scoped permissions, and the
+ * V8 old-space limit (`heapMb`) that bounds the job's GC objects. Workers are allowed: the HTTP
+ * host function's fetch runs on a worker thread of the runner, which is also why Deno gets
+ * `--allow-net` (Node 24's permission model has no network scope; the job's Network policy still
+ * decides every request).
+ */
+export function runtimeFlags(box: RunnerSandbox, heapMb: number | undefined, extraRead: string[] = []): string[] {
+  const read = uniq([CODE_ROOT, ...box.folders, ...box.readOnlyFolders, ...extraRead]);
+  const write = uniq(box.folders);
+  const heap = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
+  if ("Deno" in globalThis) {
+    return [
+      `--allow-read=${read.join(",")}`,
+      ...(write.length ? [`--allow-write=${write.join(",")}`] : []),
+      "--allow-net",
+      ...(heap.length ? [`--v8-flags=${heap.join(",")}`] : []),
+    ];
+  }
+  return [
+    "--permission",
+    ...read.map((p) => `--allow-fs-read=${p}`),
+    ...write.map((p) => `--allow-fs-write=${p}`),
+    "--allow-worker",
+    ...heap,
+  ];
+}
