@@ -53,6 +53,10 @@ export interface NodeConfig {
     Env: { AllowList: string[] };
     /** Bytes of stdout+stderr a job may write before it is stopped. */
     MaxOutputBytes: number;
+    /** User wasm runners run as: "" = `nobody` when the node is root, "uid" or "uid:gid", or "node" (no change). */
+    WasmRunnerUser: string;
+    /** Bytes of result files a job may write when its Disk resource says nothing; 0 = no bound. */
+    MaxResultBytes: number;
   };
   JobAdmissionControl: {
     RejectNetworkedJobs: boolean;
@@ -101,6 +105,8 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Heartbeat: { Interval: "15s", InfoUpdateInterval: "1m" },
       Env: { AllowList: [] },
       MaxOutputBytes: 256 * 1024 * 1024,
+      WasmRunnerUser: "",
+      MaxResultBytes: 10 * 1024 ** 3,
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, SwarmAddresses: [] },

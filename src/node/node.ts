@@ -20,6 +20,7 @@ import { durationMs, type NodeConfig } from "../config/config.ts";
 import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
+import { nodeSandbox, parseRunnerUser } from "../executor/wasm/runner/sandbox.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import { parseResources } from "../models/resources.ts";
 import { BacalhauError } from "../models/errors.ts";
@@ -268,6 +269,9 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
     new WasmExecutor({
       maxOutputBytes: cfg.Compute.MaxOutputBytes,
       rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
+      sandbox: nodeSandbox(join(cfg.DataDir, "executions"), cfg.Compute.AllowListedLocalPaths,
+        parseRunnerUser(cfg.Compute.WasmRunnerUser)),
+      maxResultBytes: cfg.Compute.MaxResultBytes,
     }),
     new NoopExecutor(),
   ];

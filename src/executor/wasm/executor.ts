@@ -24,6 +24,8 @@ import type { RunnerJob, RunnerResult } from "./runner/protocol.ts";
 import { defaultSandbox, type RunnerSandbox } from "./runner/sandbox.ts";
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** What a job may store in its outputs when its Disk resource says nothing. */
+export const DEFAULT_MAX_RESULT_BYTES = 10 * 1024 ** 3;
 
 export interface WasmExecutorOptions {
   /** stdout+stderr bytes a job may write before it is stopped. Default 256 MiB. */
@@ -42,6 +44,8 @@ export interface WasmExecutorOptions {
   rejectNetworkedJobs?: boolean;
   /** Timeout of each HTTP host-function request. Default 30 s (tests use less). */
   httpTimeoutMs?: number;
+  /** Bytes of result files a job may store when its Disk resource is unset. Default 10 GiB; 0 = unbounded. */
+  maxResultBytes?: number;
   /** What runner processes may touch and who they run as. Default: see defaultSandbox(). */
   sandbox?: RunnerSandbox;
 }
@@ -57,6 +61,12 @@ export function abortMessage(signal: AbortSignal): string {
   return "execution cancelled";
 }
 
+/** A job's Disk resource bounds its outputs; without one the node's default does (0 = none). */
+export function resultLimitFor(disk: number, nodeDefault: number): number | undefined {
+  if (disk > 0) return disk;
+  return nodeDefault > 0 ? nodeDefault : undefined;
+}
+
 export class WasmExecutor implements Executor {
   readonly type = "wasm";
   readonly #pool: RunnerPool;
@@ -64,8 +74,10 @@ export class WasmExecutor implements Executor {
   readonly #rejectNetworked: boolean;
   readonly #httpTimeoutMs: number | undefined;
   readonly #sandbox: RunnerSandbox;
+  readonly #maxResult: number;
 
   constructor(opts: WasmExecutorOptions = {}) {
+    this.#maxResult = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     this.#sandbox = opts.sandbox ?? defaultSandbox();
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
     this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
@@ -116,6 +128,7 @@ export class WasmExecutor implements Executor {
       env: Object.entries(req.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       maxPages,
       outputLimit: this.#maxOutput,
+      resultLimit: resultLimitFor(req.resources.Disk, this.#maxResult),
       network: req.network?.Type ?? "Default",
       domains: req.network?.Domains ?? [],
       rejectNetworkedJobs: this.#rejectNetworked,

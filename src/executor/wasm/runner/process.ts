@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
 import type { LogSink } from "../../executor.ts";
 import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
-import { defaultSandbox, runnerEnv, runtimeFlags, type RunnerSandbox } from "./sandbox.ts";
+import { defaultSandbox, runnerCacheEnv, runnerEnv, runtimeFlags, type RunnerSandbox } from "./sandbox.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
@@ -55,7 +55,7 @@ export class RunnerProcess {
     const guarded = canGuard();
     const box = opts.sandbox ?? defaultSandbox();
     this.heapMb = opts.heapMb;
-    const cache = compileCacheEnv();
+    const cache = box.user ? runnerCacheEnv(box) : compileCacheEnv();
     const [cmd, args] = command(guarded ? 0 : process.pid, runtimeFlags(box, opts.heapMb, Object.values(cache)));
     // An allow-list: a runner is not a test process either, even when the node runs under a test runner.
     const env = runnerEnv(process.env, cache);

@@ -25,6 +25,8 @@ export interface RunnerJob {
   maxPages?: number;
   /** Total stdout+stderr bytes allowed before the job is stopped. */
   outputLimit: number;
+  /** Bytes the job may store in its writable mounts (outputs); undefined = unbounded. */
+  resultLimit?: number;
   /** Task network type as submitted ("Default" when unset); decides which host modules the job may import. */
   network: string;
   /** Task Network.Domains: the hosts an HTTP-networked job may reach. */

@@ -4,10 +4,12 @@
  * processes or addons, no environment beyond a short allow-list, and, when the node is root, no
  * root either. A host bug in the WASI layer then still meets the runtime's and the kernel's walls.
  */
+import * as fs from "node:fs";
 import os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { BacalhauError } from "../../../models/errors.ts";
 
 /** The user a runner runs as when the node is root and the operator chose none: `nobody`. */
 export const NOBODY = { uid: 65534, gid: 65534 } as const;
@@ -101,4 +103,45 @@ export function runtimeFlags(box: RunnerSandbox, heapMb: number | undefined, ext
     "--allow-worker",
     ...heap,
   ];
+}
+
+/**
+ * The runtime's compile cache for runners that run as another user: the node's own cache is not
+ * theirs to write (and Deno's lives in the node user's home), and without one every runner start
+ * compiles all its TypeScript again, which doubles the start time. Empty when the runner is the
+ * node's own user, or when the folder cannot be made (a slower start, nothing worse).
+ */
+export function runnerCacheEnv(box: RunnerSandbox): Record<string, string> {
+  const user = box.user;
+  if (!user) return {};
+  const dir = path.join(os.tmpdir(), `wasm-runner-cache-${user.uid}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    // Someone else's folder (or a symlink) in a shared temp dir is not trusted as a code cache.
+    if (!st.isDirectory() || (st.uid !== user.uid && st.uid !== process.getuid?.())) return {};
+    if (st.uid !== user.uid) fs.chownSync(dir, user.uid, user.gid);
+  } catch {
+    return {};
+  }
+  return "Deno" in globalThis ? { DENO_DIR: path.join(dir, "deno") } : { NODE_COMPILE_CACHE: path.join(dir, "node") };
+}
+
+/**
+ * `Compute.WasmRunnerUser`: "" = the default (nobody when root), "node" = the node's own user
+ * (null), "uid" or "uid:gid" = that user.
+ */
+export function parseRunnerUser(raw: string): RunnerUser | null | undefined {
+  const v = raw.trim();
+  if (v === "") return undefined;
+  if (v.toLowerCase() === "node") return null;
+  const m = /^(\d+)(?::(\d+))?$/.exec(v);
+  if (!m) {
+    throw BacalhauError.badRequest(`Compute.WasmRunnerUser: "${raw}" is not a user`, {
+      component: "Node",
+      hint: 'use a numeric uid or uid:gid, "node" for the node\'s own user, or leave it empty for nobody',
+    });
+  }
+  const uid = Number(m[1]);
+  return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
 }

@@ -93,10 +93,13 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       if (st && create && oflags & OFlags.EXCL) throw new WasiErrno(Errno.EXIST);
       const readable = (rightsBase & RIGHTS.READ) !== 0n || !wantsWrite;
       const writable = wantsWrite || (create && (rightsBase & RIGHTS.WRITE) !== 0n);
+      // Truncating gives the file's bytes back to the job's quota.
+      const truncates = (oflags & OFlags.TRUNC) !== 0 && st?.kind === "file" && !loc.mount.readOnly;
       const hostFd = fs.open(hostPath, {
         read: readable, write: writable, create, exclusive: (oflags & OFlags.EXCL) !== 0,
         truncate: (oflags & OFlags.TRUNC) !== 0, noFollow: !follow,
       });
+      if (truncates && st) ctx.opts.quota?.resize(st.size, 0n);
       const fd = fds.add({
         kind: "file", hostFd, mount: loc.mount, readable, writable,
         append: (fdflags & FdFlags.APPEND) !== 0, position: 0n,
@@ -126,7 +129,14 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       // A hard link from a read-only input into a writable mount would make the input writable.
       if (from.mount !== to.mount) throw new WasiErrno(Errno.XDEV);
       const src = hostPathOf(fs, from.mount, from.rel, (oldFlags & LookupFlags.SYMLINK_FOLLOW) !== 0);
-      fs.link(src, hostPathOf(fs, to.mount, to.rel, false));
+      const size = fs.lstat(src).size;
+      ctx.opts.quota?.add(size);
+      try {
+        fs.link(src, hostPathOf(fs, to.mount, to.rel, false));
+      } catch (err) {
+        ctx.opts.quota?.resize(size, 0n);
+        throw err;
+      }
     },
     path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) {
       const { loc } = target(fd, ptr, len);
@@ -144,24 +154,31 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       const from = changeTarget(oldFd, oldPtr, oldLen);
       const to = changeTarget(newFd, newPtr, newLen);
       if (from.mount !== to.mount) throw new WasiErrno(Errno.XDEV);
-      fs.rename(hostPathOf(fs, from.mount, from.rel, false), hostPathOf(fs, to.mount, to.rel, false));
+      const dest = hostPathOf(fs, to.mount, to.rel, false);
+      const replaced = ctx.opts.quota ? tryStat(ctx, dest, false) : undefined;
+      fs.rename(hostPathOf(fs, from.mount, from.rel, false), dest);
+      if (replaced?.kind === "file") ctx.opts.quota?.resize(replaced.size, 0n);
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
       if (!ctx.opts.allowSymlinks) throw new WasiErrno(Errno.PERM);
       const linkTarget = mem.string(oldPtr, oldLen);
       if (linkTarget.startsWith("/")) throw new WasiErrno(Errno.PERM);
       const loc = changeTarget(fd, newPtr, newLen);
+      const bytes = BigInt(encode(linkTarget).length);
+      ctx.opts.quota?.add(bytes);
       fs.symlink(linkTarget, hostPathOf(fs, loc.mount, loc.rel, false));
     },
     path_unlink_file(fd: number, ptr: number, len: number) {
       const loc = changeTarget(fd, ptr, len);
       const p = hostPathOf(fs, loc.mount, loc.rel, false);
-      const kind = fs.lstat(p).kind;
+      const st = fs.lstat(p);
+      const kind = st.kind;
       if (kind === "dir") throw new WasiErrno(Errno.ISDIR);
       // normalize() drops a trailing slash, but POSIX says "name/" must be a directory: unlinking
       // "file/" has to fail with ENOTDIR, as unlink(2) does, instead of removing the file.
       if (mem.string(ptr, len).endsWith("/")) throw new WasiErrno(Errno.NOTDIR);
       fs.unlink(p);
+      ctx.opts.quota?.resize(st.size, 0n);
     },
   };
 }
