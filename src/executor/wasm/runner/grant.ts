@@ -37,7 +37,9 @@ export function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): void {
   const ours = (p: string) => roots.some((r) => within(r, p) || path.dirname(r) === p);
   for (const m of mounts) {
     const target = path.resolve(m.hostPath);
-    if (!fs.existsSync(target)) continue; // the runner reports a missing input itself
+    // A result folder is made here, where its parent is still writable; a missing input is reported by the runner.
+    if (!m.readOnly && !fs.existsSync(target)) fs.mkdirSync(target, { recursive: true });
+    if (!fs.existsSync(target)) continue;
     for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
       const st = fs.statSync(dir);
       if (!searchable(st, user)) {
