@@ -191,6 +191,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         storages: storage.types().map((t) => storage.get(t)!),
         publishers: publishers.types().map((t) => publishers.get(t)!),
         dataDir: computeDir,
+        maxResultBytes: cfg.Compute.MaxResultBytes,
         capacity,
         maxJobRequirements: maxJob.CPU || maxJob.Memory || maxJob.Disk || maxJob.GPU
           ? parseResources(maxJob, capacityStrings(capacity))
@@ -269,7 +270,7 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
     new WasmExecutor({
       maxOutputBytes: cfg.Compute.MaxOutputBytes,
       rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
-      sandbox: nodeSandbox(join(cfg.DataDir, "executions"), cfg.Compute.AllowListedLocalPaths,
+      sandbox: nodeSandbox(cfg.DataDir, join(cfg.DataDir, "compute", "executions"), cfg.Compute.AllowListedLocalPaths,
         parseRunnerUser(cfg.Compute.WasmRunnerUser)),
       maxResultBytes: cfg.Compute.MaxResultBytes,
     }),

@@ -2,11 +2,12 @@
 // size change, a write at 1 TiB, an allocation, plain writes, hard links; removing or truncating
 // files gives room back.
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { resultLimitFor, WasmExecutor } from "../../src/executor/wasm/executor.ts";
-import { moduleFile, wasmRequest } from "./helpers.ts";
+import { assertResultBound } from "../../src/compute/results.ts";
+import { moduleFile, tempDir, wasmRequest } from "./helpers.ts";
 
 const LIMIT = 1 << 20;
 
@@ -42,4 +43,15 @@ test("a job cannot grow its outputs past its Disk resource", async (t) => {
   const dir = join(run.req.resultsDir, "outputs");
   const stored = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   assert.ok(stored <= LIMIT, `stored ${stored}`);
+});
+
+test("the publisher's check refuses results past the bound, sparse files by their size", async (t) => {
+  const results = tempDir(t, "wasm-results-bound-");
+  writeFileSync(join(results, "stdout"), new Uint8Array(3 * LIMIT)); // bounded by MaxOutputBytes instead
+  mkdirSync(join(results, "outputs", "sub"), { recursive: true });
+  writeFileSync(join(results, "outputs", "sub", "big"), "");
+  truncateSync(join(results, "outputs", "sub", "big"), 2 * LIMIT); // no blocks, 2 MiB of size
+  await assertResultBound(results, 3 * LIMIT);
+  await assertResultBound(results, undefined);
+  await assert.rejects(assertResultBound(results, LIMIT), /the results hold 2097152 bytes, more than the 1048576 bytes allowed/);
 });

@@ -64,7 +64,7 @@ test("wasm runner sandbox", async (t) => {
 
   await t.test("a runner cannot read outside its folders, even when told to by the host", async (t) => {
     const { dataDir, executions, exec } = nodeLayout(t);
-    const sandbox = nodeSandbox(executions, []);
+    const sandbox = nodeSandbox(dataDir, executions, []);
     const input = { target: "/in", hostPath: join(exec, "input-0"), readOnly: true };
     // As the executor does before each job; as root this makes the data dir searchable for the runner.
     grantMounts(sandbox, [input]);
@@ -97,8 +97,8 @@ test("wasm runner sandbox", async (t) => {
   });
 
   await t.test("runners of a root node run unprivileged and still read inputs and write outputs", async (t) => {
-    const { executions, exec } = nodeLayout(t);
-    const executor = new WasmExecutor({ maxRunners: 1, spareRunners: 0, sandbox: nodeSandbox(executions, []) });
+    const { dataDir, executions, exec } = nodeLayout(t);
+    const executor = new WasmExecutor({ maxRunners: 1, spareRunners: 0, sandbox: nodeSandbox(dataDir, executions, []) });
     t.after(() => executor.close());
     copyFileSync(moduleFile("outputs"), join(exec, "input-0", "outputs.wasm"));
     const run = wasmRequest(t, {

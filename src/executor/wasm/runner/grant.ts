@@ -3,7 +3,7 @@
  * (result folders) become the runner user's; read-only mounts the node staged get the runner's
  * group with read access only, so the job can read but not change its inputs. The folders above a
  * mount get search (x) permission for that group where they lack it, but only the node's own ones:
- * the sandbox folders, what lies below them, and the folder directly holding one (the data dir).
+ * the sandbox's `owned` folders (the node's data dir) and what lies below them.
  * Anything else unreachable fails the job with what to change, rather than loosening the host.
  */
 import * as fs from "node:fs";
@@ -34,7 +34,10 @@ export function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): void {
   const user = box.user;
   if (!user) return;
   const roots = box.folders.map((f) => path.resolve(f));
-  const ours = (p: string) => roots.some((r) => within(r, p) || path.dirname(r) === p);
+  const owned = box.owned?.map((f) => path.resolve(f));
+  const ours = (p: string) => owned
+    ? owned.some((o) => within(o, p))
+    : roots.some((r) => within(r, p) || path.dirname(r) === p);
   for (const m of mounts) {
     const target = path.resolve(m.hostPath);
     // A result folder is made here, where its parent is still writable; a missing input is reported by the runner.

@@ -26,6 +26,11 @@ export interface RunnerSandbox {
   readOnlyFolders: string[];
   /** Run runners as this user; undefined = the node's own user. */
   user?: RunnerUser;
+  /**
+   * The node's own folders (its data dir): where folders above a job's mount may get search
+   * permission for the runner's group. Default: `folders` and the folder directly holding each.
+   */
+  owned?: string[];
 }
 
 /** The runner's own sources: all the code a runner loads lives below `src/`. */
@@ -63,15 +68,18 @@ function defaultUser(): RunnerUser | undefined {
 
 /**
  * A node's runners: they read and write only below the node's executions folder and read the
- * operator's allow-listed local paths (`/data` or `/scratch:rw`). `user` overrides the runner user.
+ * operator's allow-listed local paths (`/data` or `/scratch:rw`). `user` overrides the runner user;
+ * `dataDir` is the node's own folder holding the executions folder.
  */
-export function nodeSandbox(executionsDir: string, allowListedLocalPaths: string[], user?: RunnerUser | null): RunnerSandbox {
+export function nodeSandbox(dataDir: string, executionsDir: string, allowListedLocalPaths: string[],
+  user?: RunnerUser | null): RunnerSandbox {
   const local = allowListedLocalPaths.map((p) => p.replace(/:(rw|ro)$/i, ""));
   const writable = allowListedLocalPaths.filter((p) => /:rw$/i.test(p)).map((p) => p.slice(0, -3));
   return {
     folders: [executionsDir, ...writable],
     readOnlyFolders: local,
     user: user === null ? undefined : user ?? defaultUser(),
+    owned: [dataDir, executionsDir],
   };
 }
 
