@@ -9,6 +9,8 @@ import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import { grantMounts } from "../../src/executor/wasm/runner/grant.ts";
 import { RunnerProcess } from "../../src/executor/wasm/runner/process.ts";
 import { nodeSandbox } from "../../src/executor/wasm/runner/sandbox.ts";
+import { wasmJob } from "../helpers/jobs.ts";
+import { startTestNode } from "../helpers/node.ts";
 import { moduleFile, tempDir, wasmRequest } from "./helpers.ts";
 
 const SECRET = "BACALHAU_TEST_API_TOKEN";
@@ -141,5 +143,21 @@ test("wasm runner sandbox", async (t) => {
     const after = wasmRequest(t, { module: moduleFile("hello"), memory });
     assert.deepEqual(await executor.run(after.req), { exitCode: 0 });
     assert.ok(!runnerPids().includes(warm), "the trapped job's runner is gone");
+  });
+
+  await t.test("a node's wasm job runs in its sandboxed runner from staged inputs to published outputs", async (t) => {
+    const node = await startTestNode(t);
+    const res = await fetch(`${node.apiURL}/api/v1/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Job: wasmJob("outputs", { args: ["in", "the", "sandbox"], task: {
+        Publisher: { Type: "local" }, ResultPaths: [{ Name: "outputs", Path: "/outputs" }] } }) }),
+    });
+    const body = await res.json() as { State: string; Stdout?: string; Message?: string };
+    assert.equal(body.State, "Completed", JSON.stringify(body));
+    assert.match(body.Stdout ?? "", /wrote \/outputs\/result\.txt/);
+    const runners = runnerPids();
+    assert.ok(runners.length > 0);
+    for (const pid of runners) assert.notEqual(statusField(pid, "Uid").split(/\s+/)[0], "0");
   });
 });
