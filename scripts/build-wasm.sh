@@ -37,5 +37,10 @@ for wat in "$src"/*.wat; do
   wat2wasm "$wat" -o "$out/$(basename "${wat%.wat}").wasm"
 done
 
+# Modules wabt cannot write (wasm GC types): hex with ;; comments, one byte per two digits.
+for hex in "$src"/*.hex; do
+  sed -e 's/;;.*//' "$hex" | tr -d ' \n\t' | xxd -r -p > "$out/$(basename "${hex%.hex}").wasm"
+done
+
 chmod 644 "$out"/*.wasm
 echo "built $(ls "$out"/*.wasm | wc -l) modules into $out"

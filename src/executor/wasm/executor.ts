@@ -15,7 +15,7 @@
 import * as path from "node:path";
 import type { SpecConfig } from "../../models/types.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
-import { heapMbFor, pageLimitFor } from "./memory-limit.ts";
+import { heapMbFor, pageLimitFor, tableLimitFor } from "./memory-limit.ts";
 import { parseWasmParams, type WasmParams } from "./params.ts";
 import { RunnerPool } from "./runner/pool.ts";
 import { RunnerProcess } from "./runner/process.ts";
@@ -127,6 +127,7 @@ export class WasmExecutor implements Executor {
       importModules: params.importModules,
       env: Object.entries(req.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       maxPages,
+      maxTableElements: maxPages === undefined ? undefined : tableLimitFor(req.resources.Memory),
       outputLimit: this.#maxOutput,
       resultLimit: resultLimitFor(req.resources.Disk, this.#maxResult),
       network: req.network?.Type ?? "Default",

@@ -23,6 +23,8 @@ export interface RunnerJob {
   /** Already sorted by key. */
   env: Array<[string, string]>;
   maxPages?: number;
+  /** Elements allowed in each table a module defines (set with maxPages). */
+  maxTableElements?: number;
   /** Total stdout+stderr bytes allowed before the job is stopped. */
   outputLimit: number;
   /** Bytes the job may store in its writable mounts (outputs); undefined = unbounded. */

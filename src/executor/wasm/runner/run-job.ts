@@ -93,6 +93,7 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
       wasi,
       source: jobModuleSource(fs, preopen),
       maxPages: job.maxPages,
+      maxTableElements: job.maxTableElements,
       hostModules: http.hostModules,
       unavailable: http.unavailable,
     });
