@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import { grantMounts } from "../../src/executor/wasm/runner/grant.ts";
 import { RunnerProcess } from "../../src/executor/wasm/runner/process.ts";
-import { nodeSandbox } from "../../src/executor/wasm/runner/sandbox.ts";
+import { NOBODY, nodeSandbox, parseRunnerUser, runnerEnv } from "../../src/executor/wasm/runner/sandbox.ts";
 import { wasmJob } from "../helpers/jobs.ts";
 import { startTestNode } from "../helpers/node.ts";
 import { moduleFile, tempDir, wasmRequest } from "./helpers.ts";
@@ -49,6 +49,26 @@ function nodeLayout(t: { after(fn: () => unknown): void }) {
   writeFileSync(join(exec, "input-0", "data.txt"), "input for the job\n");
   return { dataDir, executions, exec };
 }
+
+test("runner sandbox settings: the runner user, a node's folders, the environment allow-list", () => {
+  assert.equal(parseRunnerUser(""), undefined);
+  assert.equal(parseRunnerUser("node"), null);
+  assert.deepEqual(parseRunnerUser("1500"), { uid: 1500, gid: 1500 });
+  assert.deepEqual(parseRunnerUser(" 1500:20 "), { uid: 1500, gid: 20 });
+  assert.throws(() => parseRunnerUser("www-data"), /Compute\.WasmRunnerUser: "www-data" is not a user/);
+  const box = nodeSandbox("/srv/bacalhau", "/srv/bacalhau/compute/executions", ["/data", "/scratch:rw"], { uid: 7, gid: 8 });
+  assert.deepEqual(box, {
+    folders: ["/srv/bacalhau/compute/executions", "/scratch"],
+    readOnlyFolders: ["/data", "/scratch"],
+    user: { uid: 7, gid: 8 },
+    owned: ["/srv/bacalhau", "/srv/bacalhau/compute/executions"],
+  });
+  assert.equal(nodeSandbox("/d", "/d/e", [], null).user, undefined);
+  const asRoot = process.getuid?.() === 0;
+  assert.deepEqual(nodeSandbox("/d", "/d/e", []).user, asRoot ? NOBODY : undefined);
+  assert.deepEqual(runnerEnv({ PATH: "/bin", AWS_SECRET_ACCESS_KEY: "x", TZ: "UTC" }, { NODE_COMPILE_CACHE: "/c" }),
+    { PATH: "/bin", TZ: "UTC", NODE_COMPILE_CACHE: "/c" });
+});
 
 test("wasm runner sandbox", async (t) => {
   await t.test("a runner's environment holds nothing of the node's beyond an allow-list", async (t) => {
