@@ -89,7 +89,7 @@ test("wasm runner sandbox", async (t) => {
     const sandbox = nodeSandbox(dataDir, executions, []);
     const input = { target: "/in", hostPath: join(exec, "input-0"), readOnly: true };
     // As the executor does before each job; as root this makes the data dir searchable for the runner.
-    grantMounts(sandbox, [input]);
+    await grantMounts(sandbox, [input]);
     const runner = new RunnerProcess({ sandbox });
     t.after(() => runner.stop());
     await runner.ready;

@@ -136,7 +136,7 @@ export class WasmExecutor implements Executor {
       httpTimeoutMs: this.#httpTimeoutMs,
     };
     try {
-      grantMounts(this.#sandbox, job.mounts);
+      await grantMounts(this.#sandbox, job.mounts);
     } catch (err) {
       return { exitCode: -1, errorMsg: `input configuration error: ${(err as Error).message}` };
     }

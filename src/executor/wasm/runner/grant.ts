@@ -6,7 +6,8 @@
  * the sandbox's `owned` folders (the node's data dir) and what lies below them.
  * Anything else unreachable fails the job with what to change, rather than loosening the host.
  */
-import * as fs from "node:fs";
+import type { Stats } from "node:fs";
+import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { RunnerMount } from "./protocol.ts";
 import type { RunnerSandbox, RunnerUser } from "./sandbox.ts";
@@ -15,22 +16,24 @@ function within(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
-function searchable(st: fs.Stats, user: RunnerUser): boolean {
+function searchable(st: Stats, user: RunnerUser): boolean {
   if (st.uid === user.uid) return (st.mode & 0o100) !== 0;
   if (st.gid === user.gid) return (st.mode & 0o010) !== 0;
   return (st.mode & 0o001) !== 0;
 }
 
 /** Applies `fn` to `p` and, for a directory, to everything below it (symlinks are not followed). */
-function walk(p: string, fn: (p: string, st: fs.Stats) => void): void {
-  const st = fs.lstatSync(p);
+async function walk(p: string, fn: (p: string, st: Stats) => Promise<void>): Promise<void> {
+  const st = await fs.lstat(p);
   if (st.isSymbolicLink()) return;
-  fn(p, st);
-  if (st.isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name), fn);
+  await fn(p, st);
+  if (st.isDirectory()) for (const name of await fs.readdir(p)) await walk(path.join(p, name), fn);
 }
 
-/** Throws an Error saying which folder the runner user cannot reach and what to do. */
-export function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): void {
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
+
+/** Rejects with an Error saying which folder the runner user cannot reach and what to do. */
+export async function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): Promise<void> {
   const user = box.user;
   if (!user) return;
   const roots = box.folders.map((f) => path.resolve(f));
@@ -41,28 +44,28 @@ export function grantMounts(box: RunnerSandbox, mounts: RunnerMount[]): void {
   for (const m of mounts) {
     const target = path.resolve(m.hostPath);
     // A result folder is made here, where its parent is still writable; a missing input is reported by the runner.
-    if (!m.readOnly && !fs.existsSync(target)) fs.mkdirSync(target, { recursive: true });
-    if (!fs.existsSync(target)) continue;
+    if (!m.readOnly && !(await exists(target))) await fs.mkdir(target, { recursive: true });
+    if (!(await exists(target))) continue;
     for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-      const st = fs.statSync(dir);
+      const st = await fs.stat(dir);
       if (!searchable(st, user)) {
         if (!ours(dir)) {
           throw new Error(`wasm runner user ${user.uid} cannot reach "${m.hostPath}": folder "${dir}" is not ` +
             `searchable for it; make it searchable (chmod o+x) or keep job data in a reachable folder`);
         }
-        fs.chownSync(dir, st.uid, user.gid);
-        fs.chmodSync(dir, (st.mode & 0o7777) | 0o010);
+        await fs.chown(dir, st.uid, user.gid);
+        await fs.chmod(dir, (st.mode & 0o7777) | 0o010);
       }
       if (dir === path.dirname(dir)) break;
     }
     if (!roots.some((r) => within(r, target))) continue; // the operator's folders are left as they are
     if (!m.readOnly) {
-      walk(target, (p) => fs.lchownSync(p, user.uid, user.gid));
+      await walk(target, (p) => fs.lchown(p, user.uid, user.gid));
     } else {
-      walk(target, (p, st) => {
-        fs.lchownSync(p, st.uid, user.gid);
+      await walk(target, async (p, st) => {
+        await fs.lchown(p, st.uid, user.gid);
         const exec = st.isDirectory() || (st.mode & 0o100) !== 0 ? 0o010 : 0;
-        fs.chmodSync(p, ((st.mode & 0o7777) & ~0o020) | 0o040 | exec);
+        await fs.chmod(p, ((st.mode & 0o7777) & ~0o020) | 0o040 | exec);
       });
     }
   }
