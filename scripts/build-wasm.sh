@@ -20,7 +20,7 @@ build() { # name, extra flags...
 }
 
 # Ordinary programs: libc's _start runs main; they end with exit(), i.e. proc_exit.
-for name in hello cat exit_code outputs loop membomb flood escape write_input lines cpu http_get; do
+for name in hello cat exit_code outputs loop membomb flood escape write_input lines cpu http_get bigfile; do
   build "$name"
 done
 
@@ -35,6 +35,11 @@ build easter -nostdlib -Wl,--no-entry
 # Hand-written modules for edge cases C cannot express (imports by path, host modules, bare loops).
 for wat in "$src"/*.wat; do
   wat2wasm "$wat" -o "$out/$(basename "${wat%.wat}").wasm"
+done
+
+# Modules wabt cannot write (wasm GC types): hex with ;; comments, one byte per two digits.
+for hex in "$src"/*.hex; do
+  sed -e 's/;;.*//' "$hex" | tr -d ' \n\t' | xxd -r -p > "$out/$(basename "${hex%.hex}").wasm"
 done
 
 chmod 644 "$out"/*.wasm

@@ -17,7 +17,7 @@ for built in "$tmp"/*.wasm; do
     echo "missing: wasm/$name (run scripts/build-wasm.sh)" >&2
     status=1
   elif ! cmp -s "$built" "$committed"; then
-    echo "stale: wasm/$name differs from the build of its source wasm/src/${name%.wasm}.{c,wat}" >&2
+    echo "stale: wasm/$name differs from the build of its source wasm/src/${name%.wasm}.{c,wat,hex}" >&2
     status=1
   fi
 done

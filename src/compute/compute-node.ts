@@ -55,6 +55,8 @@ export interface ComputeNodeOptions {
   maxJobRequirements?: Resources;
   policy: AdmissionPolicy;
   jobDefaults?: ResourcesConfig;
+  /** Compute.MaxResultBytes: result bytes a job may publish when its Disk resource is unset. */
+  maxResultBytes?: number;
   heartbeatIntervalMs?: number;
   nodeInfoIntervalMs?: number;
   /** The node's default and maximum execution timeouts (seconds; 0 = none). */
@@ -337,6 +339,7 @@ export class ComputeNode {
         executionsDir: this.#executionsDir,
         envAllowList: this.#opts.policy.envAllowList,
         jobDefaults: this.#opts.jobDefaults,
+        maxResultBytes: this.#opts.maxResultBytes,
         report: (msg) => deliverReport(this.#reporting, msg, h.exec.ID),
         background: (work) => this.#track(work),
       }, h.exec, h.controller.signal, h.staged ?? stageExecution(this.#executionsDir, h.exec));

@@ -25,6 +25,7 @@ import type { ToOrchestrator } from "../transport/messages.ts";
 import { executionEnv } from "./env.ts";
 import type { LogManager } from "./logs.ts";
 import { OutputHead } from "./output-head.ts";
+import { assertResultBound } from "./results.ts";
 import { inputDirOf, resultsDirOf } from "./workspace.ts";
 
 /** Bacalhau keeps this much of stdout and stderr in RunOutput. */
@@ -38,6 +39,8 @@ export interface RunnerDeps {
   executionsDir: string;
   envAllowList: string[];
   jobDefaults?: ResourcesConfig;
+  /** Result bytes a job may publish when its Disk resource is unset (Compute.MaxResultBytes); 0/undefined = none. */
+  maxResultBytes?: number;
   report: (msg: ToOrchestrator) => Promise<void>;
   /**
    * Takes work that may finish after the execution has (removing its inputs): the execution's
@@ -161,13 +164,17 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
     ExitCode: exitCode,
     ErrorMsg: errorMsg,
   };
-  await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress }, output);
+  const disk = parseResources(task.Resources, deps.jobDefaults).Disk;
+  const resultBound = disk > 0 ? disk : deps.maxResultBytes;
+  await finishExecution(deps, task.Publisher, { ...ids, resultsDir, signal, progress, resultBound }, output);
 }
 
 interface Finishing {
   executionID: string;
   jobID: string;
   resultsDir: string;
+  /** Most result bytes this job may publish. */
+  resultBound?: number;
   signal: AbortSignal;
   /** Reports progress without waiting for its delivery. */
   progress: (topic: string, message: string, newState?: Execution["ComputeState"]["StateType"]) => void;
@@ -190,6 +197,7 @@ async function finishExecution(deps: RunnerDeps, pubSpec: SpecConfig | undefined
       progress("Publishing Results", "Publishing results", ExecutionStateType.Publishing);
       const publisher = deps.publishers.get(pubSpec.Type.toLowerCase());
       if (!publisher) throw new Error(`publisher ${pubSpec.Type} is not available on this node`);
+      await assertResultBound(resultsDir, f.resultBound);
       published = await publisher.publish({ ...ids, resultsDir, publisher: pubSpec, signal });
     } catch (err) {
       const message = `failed to publish results: ${(err as Error).message}`;

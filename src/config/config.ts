@@ -73,6 +73,10 @@ export interface NodeConfig {
     MaxOutputBytes: number;
     /** Longest execution this node runs (a duration; empty = no limit); longer jobs are refused. */
     JobTimeouts: { MaxJobExecutionTimeout: string };
+    /** User wasm runners run as: "" = `nobody` when the node is root, "uid" or "uid:gid", or "node" (no change). */
+    WasmRunnerUser: string;
+    /** Bytes of result files a job may write when its Disk resource says nothing; 0 = no bound. */
+    MaxResultBytes: number;
   };
   JobAdmissionControl: {
     RejectNetworkedJobs: boolean;
@@ -169,6 +173,8 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Env: { AllowList: [] },
       MaxOutputBytes: 256 * 1024 * 1024,
       JobTimeouts: { MaxJobExecutionTimeout: "" },
+      WasmRunnerUser: "",
+      MaxResultBytes: 10 * 1024 ** 3,
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, MaxAddBytes: 4 * 1024 ** 3, SwarmAddresses: [] },

@@ -23,6 +23,7 @@ import type { DockerExecutorOptions } from "../executor/docker/executor.ts";
 import type { Executor } from "../executor/executor.ts";
 import { NoopExecutor } from "../executor/noop/executor.ts";
 import { WasmExecutor } from "../executor/wasm/executor.ts";
+import { nodeSandbox, parseRunnerUser } from "../executor/wasm/runner/sandbox.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import { parseResources } from "../models/resources.ts";
 import { BacalhauError } from "../models/errors.ts";
@@ -208,6 +209,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         storages: storage.types().map((t) => storage.get(t)!),
         publishers: publishers.types().map((t) => publishers.get(t)!),
         dataDir: computeDir,
+        maxResultBytes: cfg.Compute.MaxResultBytes,
         capacity,
         maxJobRequirements: maxJob.CPU || maxJob.Memory || maxJob.Disk || maxJob.GPU
           ? parseResources(maxJob, capacityStrings(capacity))
@@ -304,6 +306,9 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
       maxOutputBytes: cfg.Compute.MaxOutputBytes,
       rejectNetworkedJobs: cfg.JobAdmissionControl.RejectNetworkedJobs,
       allowedCIDRs: cfg.JobNetworking.AllowedCIDRs,
+      sandbox: nodeSandbox(cfg.DataDir, join(cfg.DataDir, "compute", "executions"), cfg.Compute.AllowListedLocalPaths,
+        parseRunnerUser(cfg.Compute.WasmRunnerUser), log),
+      maxResultBytes: cfg.Compute.MaxResultBytes,
     }),
     new NoopExecutor(),
   ];

@@ -25,6 +25,7 @@ const programs: Record<string, { wasi: string[]; procExit: boolean }> = {
   cpu: { wasi: ["args_get", "clock_time_get", "fd_write"], procExit: true },
   lines: { wasi: ["args_get", "path_open", "fd_read", "fd_write"], procExit: true },
   http_get: { wasi: ["environ_get", "fd_write"], procExit: true },
+  bigfile: { wasi: ["path_open", "fd_filestat_set_size", "fd_pwrite", "fd_allocate", "path_link", "path_unlink_file"], procExit: true },
 };
 
 function load(name: string): WebAssembly.Module {
@@ -36,13 +37,13 @@ function load(name: string): WebAssembly.Module {
 const names = (list: { name: string }[]) => list.map((d) => d.name);
 
 test("every source in wasm/src has a committed module and vice versa", () => {
-  const source = /^(.+)\.(c|wat)$/;
+  const source = /^(.+)\.(c|wat|hex)$/;
   const files = readdirSync(wasmDir + "src");
   const sources = files.map((f) => source.exec(f)?.[1]).filter((n): n is string => !!n).sort();
   const modules = readdirSync(wasmDir).filter((f) => f.endsWith(".wasm")).map((f) => f.slice(0, -5)).sort();
   assert.deepEqual(modules, sources);
-  // Hand-written .wat modules are edge cases for the executor tests, checked there.
-  const wat = files.filter((f) => f.endsWith(".wat")).map((f) => f.slice(0, -4));
+  // Hand-written .wat and .hex modules are edge cases for the executor tests, checked there.
+  const wat = files.filter((f) => /\.(wat|hex)$/.test(f)).map((f) => f.replace(/\.(wat|hex)$/, ""));
   assert.deepEqual([...Object.keys(programs), "easter", ...wat].sort(), modules);
 });
 

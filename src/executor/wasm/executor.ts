@@ -16,13 +16,17 @@ import type { SpecConfig } from "../../models/types.ts";
 import { currentAddressPolicy, parseAllowedCIDRs } from "../../netpolicy/address-policy.ts";
 import type { ExecutionRequest, Executor, ExecutorResult } from "../executor.ts";
 import { containedPath } from "../../runtime/contain.ts";
-import { pageLimitFor } from "./memory-limit.ts";
+import { heapMbFor, pageLimitFor, tableLimitFor } from "./memory-limit.ts";
 import { parseWasmParams, type WasmParams } from "./params.ts";
 import { RunnerPool } from "./runner/pool.ts";
 import { RunnerProcess } from "./runner/process.ts";
-import type { RunnerJob } from "./runner/protocol.ts";
+import { grantMounts } from "./runner/grant.ts";
+import type { RunnerJob, RunnerResult } from "./runner/protocol.ts";
+import { defaultSandbox, type RunnerSandbox } from "./runner/sandbox.ts";
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** What a job may store in its outputs when its Disk resource says nothing. */
+export const DEFAULT_MAX_RESULT_BYTES = 10 * 1024 ** 3;
 
 export interface WasmExecutorOptions {
   /** stdout+stderr bytes a job may write before it is stopped. Default 256 MiB. */
@@ -48,6 +52,10 @@ export interface WasmExecutorOptions {
   allowedCIDRs?: readonly string[];
   /** Fixed answers for some host names, tried before DNS by the HTTP host function. */
   hosts?: Record<string, string[]>;
+  /** Bytes of result files a job may store when its Disk resource is unset. Default 10 GiB; 0 = unbounded. */
+  maxResultBytes?: number;
+  /** What runner processes may touch and who they run as. Default: see defaultSandbox(). */
+  sandbox?: RunnerSandbox;
 }
 
 /** The message a stopped job reports: the abort reason's own text, or "execution cancelled". */
@@ -61,6 +69,12 @@ export function abortMessage(signal: AbortSignal): string {
   return "execution cancelled";
 }
 
+/** A job's Disk resource bounds its outputs; without one the node's default does (0 = none). */
+export function resultLimitFor(disk: number, nodeDefault: number): number | undefined {
+  if (disk > 0) return disk;
+  return nodeDefault > 0 ? nodeDefault : undefined;
+}
+
 export class WasmExecutor implements Executor {
   readonly type = "wasm";
   readonly #pool: RunnerPool;
@@ -69,15 +83,20 @@ export class WasmExecutor implements Executor {
   readonly #httpTimeoutMs: number | undefined;
   readonly #allowedCIDRs: readonly string[];
   readonly #hosts: Record<string, string[]> | undefined;
+  readonly #sandbox: RunnerSandbox;
+  readonly #maxResult: number;
 
   constructor(opts: WasmExecutorOptions = {}) {
     this.#allowedCIDRs = [...(opts.allowedCIDRs ?? [])];
     this.#hosts = opts.hosts;
     parseAllowedCIDRs(this.#allowedCIDRs); // a bad entry stops the node at start, naming it
+    this.#maxResult = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+    this.#sandbox = opts.sandbox ?? defaultSandbox();
     this.#maxOutput = opts.maxOutputBytes && opts.maxOutputBytes > 0 ? opts.maxOutputBytes : DEFAULT_MAX_OUTPUT_BYTES;
     this.#rejectNetworked = opts.rejectNetworkedJobs ?? true;
     this.#httpTimeoutMs = opts.httpTimeoutMs;
-    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners, idleTrimMs: opts.idleRunnerMs });
+    this.#pool = new RunnerPool({ spare: opts.spareRunners, max: opts.maxRunners, idleTrimMs: opts.idleRunnerMs,
+      sandbox: this.#sandbox });
   }
 
   isInstalled(): Promise<boolean> {
@@ -101,10 +120,12 @@ export class WasmExecutor implements Executor {
   async run(req: ExecutionRequest): Promise<ExecutorResult> {
     let params: WasmParams;
     let maxPages: number | undefined;
+    let heapMb: number | undefined;
     let outputs: { target: string; hostPath: string; readOnly: boolean }[];
     try {
       params = parseWasmParams(req.engine.Params);
       maxPages = pageLimitFor(req.resources.Memory);
+      heapMb = heapMbFor(req.resources.Memory);
       // A result name is a folder of the results dir and nothing else, whoever sent it.
       outputs = req.outputs.map((o) => ({ target: `/${o.Name}`, hostPath: containedPath(req.resultsDir, o.Name), readOnly: false }));
     } catch (err) {
@@ -122,7 +143,9 @@ export class WasmExecutor implements Executor {
       importModules: params.importModules,
       env: Object.entries(req.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       maxPages,
+      maxTableElements: maxPages === undefined ? undefined : tableLimitFor(req.resources.Memory),
       outputLimit: this.#maxOutput,
+      resultLimit: resultLimitFor(req.resources.Disk, this.#maxResult),
       network: req.network?.Type ?? "Default",
       domains: req.network?.Domains ?? [],
       rejectNetworkedJobs: this.#rejectNetworked,
@@ -131,13 +154,21 @@ export class WasmExecutor implements Executor {
       hosts: this.#hosts,
       httpTimeoutMs: this.#httpTimeoutMs,
     };
+    try {
+      await grantMounts(this.#sandbox, job.mounts);
+    } catch (err) {
+      return { exitCode: -1, errorMsg: `input configuration error: ${(err as Error).message}` };
+    }
+    // Opening the folders took a turn of the event loop: a stop that came meanwhile has already fired.
+    if (req.signal.aborted) return { exitCode: -1, errorMsg: abortMessage(req.signal) };
     const { promise: aborted, resolve: onAborted } = Promise.withResolvers<ExecutorResult>();
     const onAbort = () => onAborted({ exitCode: -1, errorMsg: abortMessage(req.signal) });
     req.signal.addEventListener("abort", onAbort, { once: true });
     let runner: RunnerProcess | undefined;
     let finished = false;
+    let spent = false;
     try {
-      const acquiring = this.#pool.acquire();
+      const acquiring = this.#pool.acquire(heapMb);
       const first = await Promise.race([acquiring, aborted]);
       if (!(first instanceof RunnerProcess)) {
         // Stopped while waiting for a runner: hand it back unused once it is there.
@@ -146,19 +177,21 @@ export class WasmExecutor implements Executor {
       }
       runner = first;
       const current = runner;
-      return await Promise.race([
+      const result: RunnerResult = await Promise.race([
         current.run(job, req.logs),
         aborted.then((result) => {
           if (!finished) current.kill(); // the only way to stop a busy module on both runtimes
           return result;
         }),
       ]);
+      spent = result.spent === true || req.signal.aborted;
+      return { exitCode: result.exitCode, ...(result.errorMsg === undefined ? {} : { errorMsg: result.errorMsg }) };
     } catch (err) {
       return { exitCode: -1, errorMsg: `cannot start a wasm runner: ${(err as Error).message}` };
     } finally {
       finished = true;
       req.signal.removeEventListener("abort", onAbort);
-      if (runner) this.#pool.release(runner);
+      if (runner) this.#pool.release(runner, spent);
     }
   }
 

@@ -6,7 +6,7 @@
  * call it only where blocking is fine (a runner process, the `wasm exec` command).
  */
 import type { ModuleSource } from "./job-fs.ts";
-import { limitMemory, WASM_PAGE_BYTES } from "./memory-limit.ts";
+import { limitMemory, TABLE_EXPORT_PREFIX, WASM_PAGE_BYTES } from "./memory-limit.ts";
 import { HostStop, ProcExit } from "./wasi/errors.ts";
 import { WASI_MODULE, type WasiHost } from "./wasi/host.ts";
 
@@ -21,6 +21,8 @@ export interface RunModuleOptions {
   source: ModuleSource;
   /** Page cap applied to every memory a module defines; undefined = no cap. */
   maxPages?: number;
+  /** Element cap applied to every table a module defines (with maxPages only); undefined = no cap. */
+  maxTableElements?: number;
   hostModules?: ReadonlyMap<string, HostModuleFactory>;
   /** Why a module name is not available here (e.g. no network), added to "unknown module". */
   unavailable?: ReadonlyMap<string, string>;
@@ -40,7 +42,15 @@ function isProgramStop(err: unknown): err is ProcExit | HostStop {
   return err instanceof ProcExit || err instanceof HostStop;
 }
 
-function failure(err: unknown, memory: WebAssembly.Memory | undefined, maxPages?: number): RunOutcome {
+/** What the job's limits saw when it failed: its memory and its own tables. */
+interface Limits {
+  memory: WebAssembly.Memory | undefined;
+  maxPages?: number;
+  tables: WebAssembly.Table[];
+  maxTableElements?: number;
+}
+
+function failure(err: unknown, { memory, maxPages, tables, maxTableElements }: Limits): RunOutcome {
   if (err instanceof ProcExit) return { kind: "exit", code: err.code };
   if (err instanceof HostStop) return { kind: "stopped", message: err.message };
   const text = err instanceof Error ? err.message : String(err);
@@ -54,6 +64,11 @@ function failure(err: unknown, memory: WebAssembly.Memory | undefined, maxPages?
       message += ` (memory limit exceeded: ${used} of ${maxPages} pages in use)`;
     }
   }
+  // A refused table.grow answers -1, so a table over half its cap is the likely cause of the trap.
+  const full = maxTableElements === undefined ? undefined : tables.find((t) => t.length > maxTableElements / 2);
+  if (full && maxTableElements !== undefined) {
+    message += ` (memory limit exceeded: a table holds ${full.length} of ${maxTableElements} elements allowed)`;
+  }
   return { kind: "trap", message };
 }
 
@@ -61,10 +76,13 @@ export function runModule(opts: RunModuleOptions): RunOutcome {
   const registry = new Map<string, WebAssembly.Exports>();
   const loading = new Set<string>();
   let entryMemory: WebAssembly.Memory | undefined;
+  const tables: WebAssembly.Table[] = [];
+  const limits = (): Limits => ({ memory: entryMemory, maxPages: opts.maxPages, tables,
+    maxTableElements: opts.maxTableElements });
 
   const compile = (name: string, bytes: Uint8Array): WebAssembly.Module => {
     try {
-      const code = opts.maxPages === undefined ? bytes : limitMemory(bytes, opts.maxPages);
+      const code = opts.maxPages === undefined ? bytes : limitMemory(bytes, opts.maxPages, opts.maxTableElements);
       return new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
     } catch (err) {
       throw new LoadError(`module "${name}": ${(err as Error).message}`);
@@ -93,6 +111,9 @@ export function runModule(opts: RunModuleOptions): RunOutcome {
       throw err; // a trap or proc_exit in a start function is the program's own outcome
     } finally {
       if (isEntry) entryMemory = memory;
+    }
+    for (const [key, value] of Object.entries(instance.exports)) {
+      if (key.startsWith(TABLE_EXPORT_PREFIX) && value instanceof WebAssembly.Table) tables.push(value);
     }
     const exported = instance.exports.memory;
     if (exported instanceof WebAssembly.Memory) memory = exported;
@@ -137,7 +158,7 @@ export function runModule(opts: RunModuleOptions): RunOutcome {
   } catch (err) {
     if (err instanceof LoadError) return { kind: "load-error", message: err.message };
     if (isProgramStop(err) || err instanceof WebAssembly.RuntimeError || err instanceof RangeError) {
-      return failure(err, entryMemory, opts.maxPages);
+      return failure(err, limits());
     }
     return { kind: "load-error", message: (err as Error).message };
   }
@@ -150,6 +171,6 @@ export function runModule(opts: RunModuleOptions): RunOutcome {
     (fn as () => unknown)();
     return { kind: "returned" };
   } catch (err) {
-    return failure(err, entryMemory, opts.maxPages);
+    return failure(err, limits());
   }
 }

@@ -9,6 +9,7 @@
 import os from "node:os";
 import { setTimeout, clearTimeout } from "node:timers";
 import { RunnerProcess } from "./process.ts";
+import type { RunnerSandbox } from "./sandbox.ts";
 
 /** How long surplus idle runners are kept after the last job, by default. */
 export const DEFAULT_IDLE_TRIM_MS = 30_000;
@@ -20,6 +21,8 @@ export interface RunnerPoolOptions {
   max?: number;
   /** Quiet time after which idle runners beyond `spare` are stopped. Default 30 s; 0 never trims. */
   idleTrimMs?: number;
+  /** What runners may touch and who they run as (see sandbox.ts). */
+  sandbox?: RunnerSandbox;
 }
 
 export class RunnerPool {
@@ -34,8 +37,12 @@ export class RunnerPool {
   /** Runners on their way out, so close() can wait for them too. */
   readonly #stopping = new Set<RunnerProcess>();
   #closed = false;
+  readonly #sandbox: RunnerSandbox | undefined;
+  /** The heap class spares are started with: the last one asked for. */
+  #spareHeapMb: number | undefined;
 
   constructor(opts: RunnerPoolOptions = {}) {
+    this.#sandbox = opts.sandbox;
     this.#max = Math.max(1, opts.max ?? os.availableParallelism());
     this.#spare = Math.min(Math.max(0, opts.spare ?? 1), this.#max);
     this.#idleTrimMs = Math.max(0, opts.idleTrimMs ?? DEFAULT_IDLE_TRIM_MS);
@@ -52,19 +59,27 @@ export class RunnerPool {
     await Promise.allSettled(this.#idle.map((r) => r.ready));
   }
 
-  /** Hands out a ready runner; the caller must give it back with `release`. */
-  async acquire(): Promise<RunnerProcess> {
+  /**
+   * Hands out a ready runner of heap class `heapMb` (the V8 heap limit a job's memory limit maps
+   * to; undefined = unlimited); the caller must give it back with `release`. An idle runner of
+   * another class is stopped to make room when the pool is full.
+   */
+  async acquire(heapMb?: number): Promise<RunnerProcess> {
     if (this.#closed) throw new Error("runner pool is closed");
     this.#lastUse = performance.now();
+    this.#spareHeapMb = heapMb;
     this.#idle = this.#idle.filter((r) => r.alive);
     while (this.#idle.length === 0 && this.#busy.size >= this.#max) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
       if (this.#closed) throw new Error("runner pool is closed");
       this.#idle = this.#idle.filter((r) => r.alive);
     }
+    const fits = this.#idle.filter((r) => r.heapMb === heapMb);
     // A runner that is already up beats one still starting.
-    const index = Math.max(0, this.#idle.findIndex((r) => r.isReady));
-    const runner = this.#idle.splice(index, 1)[0] ?? new RunnerProcess();
+    const pick = fits.find((r) => r.isReady) ?? fits[0];
+    if (pick) this.#idle.splice(this.#idle.indexOf(pick), 1);
+    else if (this.#idle.length + this.#busy.size >= this.#max) this.#retire(this.#idle.shift()!);
+    const runner = pick ?? this.#spawn(heapMb);
     this.#busy.add(runner);
     this.#topUp();
     try {
@@ -77,10 +92,14 @@ export class RunnerPool {
     return runner;
   }
 
-  /** Takes a runner back; one that is dead, was killed or is surplus is stopped. */
-  release(runner: RunnerProcess): void {
+  /**
+   * Takes a runner back; one that is dead, was killed, is surplus or is `spent` (its job trapped,
+   * ran out of memory or was stopped: its process may hold anything that job left) is stopped.
+   */
+  release(runner: RunnerProcess, spent = false): void {
     this.#busy.delete(runner);
-    if (!this.#closed && runner.alive && !runner.busy && this.#idle.length + this.#busy.size < this.#max) {
+    if (spent) runner.kill();
+    if (!spent && !this.#closed && runner.alive && !runner.busy && this.#idle.length + this.#busy.size < this.#max) {
       this.#idle.push(runner);
     } else {
       this.#retire(runner);
@@ -128,7 +147,11 @@ export class RunnerPool {
   #topUp(): void {
     if (this.#closed) return;
     while (this.#idle.length < this.#spare && this.#idle.length + this.#busy.size < this.#max) {
-      this.#idle.push(new RunnerProcess());
+      this.#idle.push(this.#spawn(this.#spareHeapMb));
     }
+  }
+
+  #spawn(heapMb: number | undefined): RunnerProcess {
+    return new RunnerProcess({ sandbox: this.#sandbox, heapMb });
   }
 }

@@ -9,18 +9,28 @@ import { fileURLToPath } from "node:url";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
 import type { LogSink } from "../../executor.ts";
 import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
+import { defaultSandbox, runnerCacheEnv, runnerEnv, runtimeFlags, type RunnerSandbox } from "./sandbox.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const STDERR_TAIL = 4096;
+/** How V8 (under Node and Deno) says a heap limit was reached before it aborts the process. */
+const HEAP_OOM = /heap out of memory|Reached heap limit|Fatal JavaScript out of memory/i;
 
 /** `watchPid` 0: the runner starts no watchdog thread of its own (a guard process watches instead). */
-function command(watchPid: number): [string, string[]] {
+function command(watchPid: number, flags: string[]): [string, string[]] {
   if ("Deno" in globalThis) {
-    return [process.execPath, ["run", "-A", "--no-lock", "--no-config", "--quiet", MAIN, String(watchPid)]];
+    return [process.execPath, ["run", ...flags, "--no-lock", "--no-config", "--quiet", MAIN, String(watchPid)]];
   }
-  return [process.execPath, ["--no-warnings", MAIN, String(watchPid)]];
+  return [process.execPath, ["--no-warnings", ...flags, MAIN, String(watchPid)]];
+}
+
+export interface RunnerOptions {
+  /** What the runner may touch and who it runs as; default: see defaultSandbox(). */
+  sandbox?: RunnerSandbox;
+  /** V8 old-space limit in MiB (bounds the job's GC objects); undefined = the runtime's default. */
+  heapMb?: number;
 }
 
 interface PendingJob {
@@ -38,13 +48,18 @@ export class RunnerProcess {
   #ready = false;
   #stderrTail = "";
 
-  constructor() {
+  /** The V8 heap class this runner was started with (jobs of another class need another runner). */
+  readonly heapMb: number | undefined;
+
+  constructor(opts: RunnerOptions = {}) {
     const guarded = canGuard();
-    const [cmd, args] = command(guarded ? 0 : process.pid);
-    // A runner is not a test process even when the node runs under a test runner.
-    const env = { ...process.env, ...compileCacheEnv() };
-    delete env.NODE_TEST_CONTEXT;
-    this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env });
+    const box = opts.sandbox ?? defaultSandbox();
+    this.heapMb = opts.heapMb;
+    const cache = box.user ? runnerCacheEnv(box) : compileCacheEnv();
+    const [cmd, args] = command(guarded ? 0 : process.pid, runtimeFlags(box, opts.heapMb, Object.values(cache)));
+    // An allow-list: a runner is not a test process either, even when the node runs under a test runner.
+    const env = runnerEnv(process.env, cache);
+    this.#child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env, uid: box.user?.uid, gid: box.user?.gid });
     // Before any job is sent: until then an orphaned runner ends on the EOF of its input by itself.
     if (guarded && this.#child.pid !== undefined) this.#guard = startGuard(this.#child.pid);
     const { promise: ready, resolve: onReady, reject: notReady } = Promise.withResolvers<void>();
@@ -53,10 +68,12 @@ export class RunnerProcess {
     this.exited = new Promise<void>((resolve) => {
       this.#child.once("exit", (code, signal) => {
         this.#alive = false;
-        const why = `wasm runner exited unexpectedly (${signal ?? `code ${code}`})` +
-          (this.#stderrTail.trim() ? `: ${this.#stderrTail.trim()}` : "");
+        const why = HEAP_OOM.test(this.#stderrTail)
+          ? `wasm error: memory limit exceeded (the job's objects outgrew the runner's ${this.heapMb ?? "default"} MiB heap)`
+          : `wasm runner exited unexpectedly (${signal ?? `code ${code}`})` +
+            (this.#stderrTail.trim() ? `: ${this.#stderrTail.trim()}` : "");
         notReady(new Error(why));
-        this.#finish({ exitCode: -1, errorMsg: why });
+        this.#finish(HEAP_OOM.test(this.#stderrTail) ? { exitCode: 1, errorMsg: why } : { exitCode: -1, errorMsg: why });
         // Exited means nothing of this runner is left, its guard included.
         void (this.#guard?.release() ?? Promise.resolve()).then(() => resolve());
       });

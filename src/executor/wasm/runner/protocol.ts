@@ -24,8 +24,12 @@ export interface RunnerJob {
   /** Already sorted by key. */
   env: Array<[string, string]>;
   maxPages?: number;
+  /** Elements allowed in each table a module defines (set with maxPages). */
+  maxTableElements?: number;
   /** Total stdout+stderr bytes allowed before the job is stopped. */
   outputLimit: number;
+  /** Bytes the job may store in its writable mounts (outputs); undefined = unbounded. */
+  resultLimit?: number;
   /** Task network type as submitted ("Default" when unset); decides which host modules the job may import. */
   network: string;
   /** Task Network.Domains: the hosts an HTTP-networked job may reach. */
@@ -43,6 +47,8 @@ export interface RunnerJob {
 export interface RunnerResult {
   exitCode: number;
   errorMsg?: string;
+  /** The job trapped or was stopped mid-way: its runner must not serve another job. */
+  spent?: boolean;
 }
 
 export type ToRunner = { type: "run"; job: RunnerJob };

@@ -3,12 +3,15 @@
  * proc_exit(n) → n; a plain return → -1; a trap → 1 with the trap as the error; a load or link
  * failure → -1 with `failed to load entry module <p>: <reason>`.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { httpHostModules, type SyncHttpClient } from "../http/host-module.ts";
 import { buildJobPreopen, jobModuleSource } from "../job-fs.ts";
 import { runModule } from "../run-module.ts";
 import { HostStop } from "../wasi/errors.ts";
 import { WasiHost } from "../wasi/host.ts";
 import { nodeFsBackend } from "../wasi/node-backend.ts";
+import { WriteQuota } from "../wasi/quota.ts";
 import type { Preopen } from "../wasi/vfs.ts";
 import type { RunnerJob, RunnerResult } from "./protocol.ts";
 
@@ -42,6 +45,20 @@ function cappedOutput(out: JobOutput, limit: number): JobOutput {
   };
 }
 
+/** Bytes of the files below `p` by their sizes (symlinks not followed); 0 when it does not exist. */
+function storedBytes(p: string): bigint {
+  let st: fs.BigIntStats;
+  try {
+    st = fs.lstatSync(p, { bigint: true });
+  } catch {
+    return 0n;
+  }
+  if (!st.isDirectory()) return st.size;
+  let sum = 0n;
+  for (const name of fs.readdirSync(p)) sum += storedBytes(path.join(p, name));
+  return sum;
+}
+
 export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): RunnerResult {
   const fs = nodeFsBackend();
   let preopen: Preopen;
@@ -51,6 +68,9 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
     return { exitCode: -1, errorMsg: (err as Error).message };
   }
   const out = cappedOutput(output, job.outputLimit);
+  const quota = job.resultLimit === undefined
+    ? undefined
+    : new WriteQuota(job.resultLimit, job.mounts.filter((m) => !m.readOnly).reduce((n, m) => n + storedBytes(m.hostPath), 0n));
   const wasi = new WasiHost({
     args: ["", ...job.parameters],
     env: job.env,
@@ -58,6 +78,7 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
     fs,
     stdout: out.stdout,
     stderr: out.stderr,
+    quota,
   });
   const http = httpHostModules(
     { network: job.network, domains: job.domains, rejectNetworkedJobs: job.rejectNetworkedJobs,
@@ -73,18 +94,20 @@ export function runJob(job: RunnerJob, output: JobOutput, deps: RunJobDeps): Run
       wasi,
       source: jobModuleSource(fs, preopen),
       maxPages: job.maxPages,
+      maxTableElements: job.maxTableElements,
       hostModules: http.hostModules,
       unavailable: http.unavailable,
     });
     switch (outcome.kind) {
       case "exit": return { exitCode: outcome.code };
       case "returned": return { exitCode: -1 };
-      case "trap": return { exitCode: 1, errorMsg: outcome.message };
+      case "trap": return { exitCode: 1, errorMsg: outcome.message, spent: true };
       case "load-error":
         return { exitCode: -1, errorMsg: `failed to load entry module ${job.entryModule}: ${outcome.message}` };
       case "no-entrypoint":
-      case "stopped":
         return { exitCode: -1, errorMsg: outcome.message };
+      case "stopped":
+        return { exitCode: -1, errorMsg: outcome.message, spent: true };
     }
   } finally {
     wasi.close();

@@ -7,6 +7,7 @@ import { Errno, FileType } from "./constants.ts";
 import { WasiErrno } from "./errors.ts";
 import { FdTable } from "./fd-table.ts";
 import type { GuestMemory } from "./memory.ts";
+import type { WriteQuota } from "./quota.ts";
 import type { Location, Preopen } from "./vfs.ts";
 
 export interface WasiOptions {
@@ -21,6 +22,8 @@ export interface WasiOptions {
   stdin?(buf: Uint8Array): number;
   /** Lets guests create symlinks (they are still confined when followed). Off for jobs. */
   allowSymlinks?: boolean;
+  /** Bounds the bytes stored in writable mounts; absent: unbounded. */
+  quota?: WriteQuota;
 }
 
 export interface WasiContext {

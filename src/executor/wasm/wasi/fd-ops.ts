@@ -19,9 +19,18 @@ function requireWritable(entry: FileEntry): void {
   if (!entry.writable) throw new WasiErrno(Errno.BADF);
 }
 
+/** Asks the job's quota before the file behind `entry` may reach `end` bytes. */
+function reserve(ctx: WasiContext, entry: FileEntry, end: bigint): void {
+  const quota = ctx.opts.quota;
+  if (!quota) return;
+  const size = ctx.fs.fstat(entry.hostFd).size;
+  if (end > size) quota.resize(size, end);
+}
+
 function writeFile(ctx: WasiContext, entry: FileEntry, chunks: Uint8Array[], at?: bigint): number {
   requireWritable(entry);
   let pos = at ?? (entry.append ? ctx.fs.fstat(entry.hostFd).size : entry.position);
+  reserve(ctx, entry, pos + BigInt(chunks.reduce((n, c) => n + c.length, 0)));
   let total = 0;
   for (const chunk of chunks) {
     let off = 0;
@@ -106,6 +115,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
     fd_allocate(fd: number, offset: bigint, len: bigint) {
       const entry = fds.file(fd, Rights.FD_ALLOCATE);
       requireWritable(entry);
+      reserve(ctx, entry, offset + len);
       if (fs.fstat(entry.hostFd).size < offset + len) fs.ftruncate(entry.hostFd, offset + len);
     },
     fd_close(fd: number) {
@@ -151,6 +161,7 @@ export function fdFunctions(ctx: WasiContext, mem: GuestMemory): Record<string, 
     fd_filestat_set_size(fd: number, size: bigint) {
       const entry = fds.file(fd, Rights.FD_FILESTAT_SET_SIZE);
       requireWritable(entry);
+      ctx.opts.quota?.resize(fs.fstat(entry.hostFd).size, size);
       fs.ftruncate(entry.hostFd, size);
     },
     fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, flags: number) {

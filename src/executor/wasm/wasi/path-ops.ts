@@ -102,10 +102,13 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       if (st && create && oflags & OFlags.EXCL) throw new WasiErrno(Errno.EXIST);
       const readable = (rightsBase & RIGHTS.READ) !== 0n || !wantsWrite;
       const writable = wantsWrite || (create && (rightsBase & RIGHTS.WRITE) !== 0n);
+      // Truncating gives the file's bytes back to the job's quota.
+      const truncates = (oflags & OFlags.TRUNC) !== 0 && st?.kind === "file" && !loc.mount.readOnly;
       const hostFd = fs.open(hostPath, {
         read: readable, write: writable, create, exclusive: (oflags & OFlags.EXCL) !== 0,
         truncate: (oflags & OFlags.TRUNC) !== 0, noFollow: !follow,
       });
+      if (truncates && st) ctx.opts.quota?.resize(st.size, 0n);
       const fd = fds.add({
         kind: "file", hostFd, mount: loc.mount, readable, writable,
         append: (fdflags & FdFlags.APPEND) !== 0, position: 0n,
@@ -146,7 +149,14 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       if (endsWithSlash(mem.string(oldPtr, oldLen)) && fs.lstat(src).kind !== "dir") throw new WasiErrno(Errno.NOTDIR);
       // A hard link is never a directory, so "name/" can only be refused.
       if (endsWithSlash(mem.string(newPtr, newLen))) throw new WasiErrno(tryStat(ctx, dest, false) ? Errno.EXIST : Errno.NOENT);
-      fs.link(src, dest);
+      const size = fs.lstat(src).size;
+      ctx.opts.quota?.add(size);
+      try {
+        fs.link(src, dest);
+      } catch (err) {
+        ctx.opts.quota?.resize(size, 0n);
+        throw err;
+      }
     },
     path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) {
       const { loc } = target(fd, ptr, len, Rights.PATH_READLINK);
@@ -164,7 +174,10 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
       const from = changeTarget(oldFd, oldPtr, oldLen, Rights.PATH_RENAME_SOURCE);
       const to = changeTarget(newFd, newPtr, newLen, Rights.PATH_RENAME_TARGET);
       if (from.mount !== to.mount) throw new WasiErrno(Errno.XDEV);
-      fs.rename(hostPathOf(fs, from.mount, from.rel, false), hostPathOf(fs, to.mount, to.rel, false));
+      const dest = hostPathOf(fs, to.mount, to.rel, false);
+      const replaced = ctx.opts.quota ? tryStat(ctx, dest, false) : undefined;
+      fs.rename(hostPathOf(fs, from.mount, from.rel, false), dest);
+      if (replaced?.kind === "file") ctx.opts.quota?.resize(replaced.size, 0n);
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
       if (!ctx.opts.allowSymlinks) throw new WasiErrno(Errno.PERM);
@@ -177,17 +190,26 @@ export function pathFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
         const st = tryStat(ctx, linkPath, false);
         throw new WasiErrno(!st ? Errno.NOENT : st.kind === "dir" ? Errno.EXIST : Errno.NOTDIR);
       }
-      fs.symlink(linkTarget, linkPath);
+      const bytes = BigInt(encode(linkTarget).length);
+      ctx.opts.quota?.add(bytes);
+      try {
+        fs.symlink(linkTarget, linkPath);
+      } catch (err) {
+        ctx.opts.quota?.resize(bytes, 0n);
+        throw err;
+      }
     },
     path_unlink_file(fd: number, ptr: number, len: number) {
       const loc = changeTarget(fd, ptr, len, Rights.PATH_UNLINK_FILE);
       const p = hostPathOf(fs, loc.mount, loc.rel, false);
-      const kind = fs.lstat(p).kind;
+      const st = fs.lstat(p);
+      const kind = st.kind;
       if (kind === "dir") throw new WasiErrno(Errno.ISDIR);
       // normalize() drops a trailing slash, but POSIX says "name/" must be a directory: unlinking
       // "file/" has to fail with ENOTDIR, as unlink(2) does, instead of removing the file.
       if (endsWithSlash(mem.string(ptr, len))) throw new WasiErrno(Errno.NOTDIR);
       fs.unlink(p);
+      ctx.opts.quota?.resize(st.size, 0n);
     },
   };
 }
