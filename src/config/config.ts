@@ -41,6 +41,8 @@ export interface NodeConfig {
     Enabled: boolean;
     NodeManager: { DisconnectTimeout: string; ManualApproval: boolean; ReconnectGrace: string };
     Scheduler: { QueueBackoff: string; HousekeepingInterval: string };
+    /** When Token is set, compute nodes must present it (Compute.Auth.Token) on top of the swarm key. */
+    Auth: { Token: string };
   };
   Compute: {
     Enabled: boolean;
@@ -53,6 +55,8 @@ export interface NodeConfig {
     Env: { AllowList: string[] };
     /** Bytes of stdout+stderr a job may write before it is stopped. */
     MaxOutputBytes: number;
+    /** The requester's Orchestrator.Auth.Token, sent when joining it. */
+    Auth: { Token: string };
   };
   JobAdmissionControl: {
     RejectNetworkedJobs: boolean;
@@ -92,6 +96,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Enabled: false,
       NodeManager: { DisconnectTimeout: "1m", ManualApproval: false, ReconnectGrace: "10s" },
       Scheduler: { QueueBackoff: "1m", HousekeepingInterval: "1s" },
+      Auth: { Token: "" },
     },
     Compute: {
       Enabled: false,
@@ -101,6 +106,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Heartbeat: { Interval: "15s", InfoUpdateInterval: "1m" },
       Env: { AllowList: [] },
       MaxOutputBytes: 256 * 1024 * 1024,
+      Auth: { Token: "" },
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, SwarmAddresses: [] },

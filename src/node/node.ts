@@ -125,7 +125,14 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       const transports: OrchestratorTransport[] = [hub];
       if (p2p) {
         const { Libp2pOrchestratorTransport } = await import("../transport/libp2p/index.ts");
-        transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p));
+        const { FileNodeBindings } = await import("../transport/libp2p/node-bindings.ts");
+        transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p, {
+          token: cfg.Orchestrator.Auth.Token,
+          // Which peer owns each node ID, kept across restarts so a name cannot be taken while its node is away.
+          bindings: new FileNodeBindings(join(mkdirs(cfg.DataDir, "orchestrator"), "node-peers.json")),
+          nodeExists: (id) => orchestrator?.nodes.get(id) !== undefined,
+          onRefused: (peer, id, reason) => log(`refused node ${id ?? "(unnamed)"} from peer ${peer}: ${reason}`),
+        }));
       }
       const o = new Orchestrator({
         store,
@@ -174,6 +181,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         ]);
         remote = new Libp2pComputeTransport(p2p!.host.libp2p, {
           nodeID,
+          token: cfg.Compute.Auth.Token,
           orchestrator: await resolvePeers(cfg.P2P.Peers),
           // Every (re)connection starts with a handshake, so a restarted requester learns of us again.
           onConnected: () => compute?.handshake(),
@@ -226,7 +234,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       orchestrator,
       nodeInfo: ownInfo,
       version: VERSION,
-      config: () => ({ ...cfg }),
+      config: () => redactTokens(cfg),
       debug: () => ({ nodeID, roles: { orchestrator: !!orchestrator, compute: !!compute } }),
       peerInfo: p2p && peerInfoResponse ? () => peerInfoResponse(p2p!.host) : undefined,
       ipfs,
@@ -325,4 +333,14 @@ function autoLabels(): Record<string, string> {
 
 function capacityStrings(r: { CPU: number; Memory: number; Disk: number; GPU: number }) {
   return { CPU: String(r.CPU), Memory: String(r.Memory), Disk: String(r.Disk), GPU: String(r.GPU) };
+}
+
+/** The config as the API shows it: node tokens are secrets, so only whether one is set shows. */
+function redactTokens(cfg: NodeConfig): NodeConfig {
+  const hide = (token: string) => (token ? "<redacted>" : "");
+  return {
+    ...cfg,
+    Orchestrator: { ...cfg.Orchestrator, Auth: { Token: hide(cfg.Orchestrator.Auth.Token) } },
+    Compute: { ...cfg.Compute, Auth: { Token: hide(cfg.Compute.Auth.Token) } },
+  };
 }

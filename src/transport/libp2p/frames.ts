@@ -24,8 +24,26 @@ export function encodeFrame(value: unknown): Uint8Array {
   return frame;
 }
 
-/** Reads whole frames from a stream's chunks, however they were split. Ends when the stream ends. */
-export async function* readFrames(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>): AsyncGenerator<unknown> {
+/** Before a peer has said who it is (a hello, a request), it gets no more room than this. */
+export const MAX_FIRST_FRAME_BYTES = 64 * 1024;
+
+export interface ReadFramesOptions {
+  /** The largest frame accepted; a larger length prefix fails the read before its bytes are buffered. */
+  maxBytes?: number;
+  /** The largest first frame, when smaller than `maxBytes`. */
+  firstMaxBytes?: number;
+}
+
+/**
+ * Reads whole frames from a stream's chunks, however they were split. Ends when the stream ends;
+ * fails on a frame over the limit or one that is not JSON (the caller resets the stream).
+ */
+export async function* readFrames(
+  stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>,
+  opts: ReadFramesOptions = {},
+): AsyncGenerator<unknown> {
+  const maxBytes = Math.min(opts.maxBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES);
+  let limit = Math.min(opts.firstMaxBytes ?? maxBytes, maxBytes);
   // A growable buffer with a read and a write index, so a big frame in many chunks is copied O(n) times.
   let store = new Uint8Array(64 * 1024);
   let start = 0;
@@ -45,14 +63,20 @@ export async function* readFrames(stream: AsyncIterable<Uint8Array | { subarray(
     end += bytes.byteLength;
     while (end - start >= 4) {
       const len = new DataView(store.buffer, store.byteOffset + start, 4).getUint32(0);
-      if (len > MAX_FRAME_BYTES) throw new Error(`frame of ${len} bytes is over the limit`);
+      if (len > limit) throw new FrameLimitError(`frame of ${len} bytes is over the ${limit}-byte limit`);
       if (end - start - 4 < len) break;
       const json = decoder.decode(store.subarray(start + 4, start + 4 + len));
       start += 4 + len;
+      limit = maxBytes;
       yield JSON.parse(json);
     }
     if (start === end) start = end = 0;
   }
+}
+
+/** A peer sent a frame larger than it may: the stream is reset, the node's memory is not spent on it. */
+export class FrameLimitError extends Error {
+  override name = "FrameLimitError";
 }
 
 /**
