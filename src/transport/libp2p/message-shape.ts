@@ -24,7 +24,21 @@ function has(v: Record<string, unknown>, fields: Fields): boolean {
 }
 
 const report: Fields = { executionID: "string", jobID: "string" };
-const nodeInfo = (v: Record<string, unknown>) => isObj(v.nodeInfo) && typeof v.nodeInfo.NodeID === "string";
+
+const isResources = (v: unknown) => isObj(v) && has(v, { CPU: "number", Memory: "number", Disk: "number", GPU: "number" });
+const isStringMap = (v: unknown) => isObj(v) && Object.values(v).every((x) => typeof x === "string");
+
+/** The node manager keeps a NodeInfo and the scheduler ranks nodes by it: every field it reads is checked. */
+function isNodeInfo(v: unknown): boolean {
+  if (!isObj(v) || !has(v, { NodeID: "string", NodeType: "string", SupportedProtocols: "string[]", BacalhauVersion: "object" })) return false;
+  if (!isStringMap(v.Labels)) return false;
+  const c = v.ComputeNodeInfo;
+  if (c === undefined) return true;
+  return isObj(c) &&
+    has(c, { ExecutionEngines: "string[]", Publishers: "string[]", StorageSources: "string[]", RunningExecutions: "number", EnqueuedExecutions: "number", address: "string?" }) &&
+    [c.MaxCapacity, c.QueueCapacity, c.AvailableCapacity, c.MaxJobRequirements].every(isResources);
+}
+const nodeInfo = (v: Record<string, unknown>) => isNodeInfo(v.nodeInfo);
 
 const toOrchestrator: Record<string, (v: Record<string, unknown>) => boolean> = {
   BidResult: (v) => has(v, { ...report, accepted: "boolean", reason: "string" }),
