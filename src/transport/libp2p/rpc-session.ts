@@ -78,9 +78,12 @@ export class RpcSession {
     } else {
       try {
         const signal = AbortSignal.timeout(2_000);
-        const timedOut = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        const timedOut = new Promise<"timeout">((resolve) => signal.addEventListener("abort", () => resolve("timeout"), { once: true }));
         await Promise.race([Promise.allSettled([...this.#inflight]), timedOut]);
-        await this.#stream.close({ signal });
+        // A peer that never closes its side would hold a graceful close (and our reading) open:
+        // the deadline ends it.
+        const closed = await Promise.race([this.#stream.close({ signal }).then(() => this.done).then(() => "closed" as const), timedOut]);
+        if (closed === "timeout") this.#stream.abort(new Error("session close timed out"));
       } catch {
         this.#stream.abort(new Error("session closed"));
       }
