@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Stream } from "@libp2p/interface";
 import { MAX_FIRST_FRAME_BYTES, MAX_FRAME_BYTES } from "../../src/transport/libp2p/frames.ts";
-import { MAX_NCL_STREAMS_PER_CONNECTION } from "../../src/transport/libp2p/orchestrator.ts";
+import { Libp2pOrchestratorTransport, MAX_NCL_STREAMS_PER_CONNECTION } from "../../src/transport/libp2p/orchestrator.ts";
+import type { Libp2pOrchestratorOptions } from "../../src/transport/libp2p/orchestrator.ts";
 import { LOGS_PROTOCOL, NCL_PROTOCOL, RESULTS_PROTOCOL } from "../../src/transport/libp2p/protocols.ts";
 import type { ToCompute } from "../../src/transport/messages.ts";
-import { computeOn, localHost, orchestratorOn, testSwarmKey } from "./libp2p-harness.ts";
+import { computeOn, localHost, testSwarmKey } from "./libp2p-harness.ts";
 import type { Cleanup } from "./libp2p-harness.ts";
 
 function cleanups(t: { after(fn: () => unknown): void }): Cleanup {
@@ -56,11 +57,12 @@ async function drain(stream: Stream): Promise<{ reset: boolean; frames: unknown[
   return { reset: reset || stream.status === "reset" || stream.status === "aborted", frames };
 }
 
-async function network(t: { after(fn: () => unknown): void }) {
+async function network(t: { after(fn: () => unknown): void }, opts: Libp2pOrchestratorOptions = {}) {
   const onCleanup = cleanups(t);
   const swarmKey = testSwarmKey();
   const requester = await localHost(onCleanup, { swarmKey });
-  const orchestrator = await orchestratorOn(requester, onCleanup);
+  const orchestrator = await Libp2pOrchestratorTransport.create(requester.libp2p, opts);
+  onCleanup(() => orchestrator.close());
   const seen: string[] = [];
   orchestrator.setHandler({ onMessage: (nodeID, msg) => void seen.push(`${nodeID}:${msg.type}`) });
   const computeHost = await localHost(onCleanup, { swarmKey });
@@ -111,6 +113,18 @@ test("a frame that is not JSON resets the session; the node keeps serving", asyn
   bad.set(garbage, 4);
   stream.send(bad);
   const end = await drain(stream);
+  assert.equal(end.reset, true);
+  await net.stillServes();
+});
+
+test("a frame left half-sent resets the session once the stall time is up; the node keeps serving", async (t) => {
+  const net = await network(t, { frameStallMs: 100 });
+  const stream = await net.peer.libp2p.dialProtocol(net.requester.addresses(), NCL_PROTOCOL);
+  stream.send(frame({ t: "hello", nodeID: "n-stalled" }));
+  // Announces 100 bytes, sends 10, and then nothing: without the stall limit this waits forever.
+  stream.send(announce(100).subarray(0, 14));
+  const end = await drain(stream);
+  assert.deepEqual(end.frames, [{ t: "welcome" }]);
   assert.equal(end.reset, true);
   await net.stillServes();
 });

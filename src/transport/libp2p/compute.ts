@@ -10,7 +10,7 @@ import type { Reply, ToOrchestrator } from "../messages.ts";
 import type { ComputeHandler, ComputeTransport } from "../transport.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import { unavailable } from "./errors.ts";
-import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
+import { FRAME_STALL_MS, FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
 import { serveLogs } from "./logs.ts";
 import { isToCompute } from "./message-shape.ts";
 import { LOGS_PROTOCOL, NCL_PROTOCOL, RESULTS_PROTOCOL } from "./protocols.ts";
@@ -33,6 +33,8 @@ export interface Libp2pComputeOptions {
   backoffMs?: { initial: number; max: number };
   /** How long `send` waits for a connection before failing with ServiceUnavailable. Default 10 s. */
   sendWaitMs?: number;
+  /** How long a frame may stay half-received before the session is reset. Default FRAME_STALL_MS. */
+  frameStallMs?: number;
 }
 
 /** The requester closed the session at hello, saying why: retrying soon will not change its mind. */
@@ -168,7 +170,11 @@ export class Libp2pComputeTransport implements ComputeTransport {
   async #open(): Promise<RpcSession> {
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(15_000)]);
     const stream: Stream = await this.#libp2p.dialProtocol(this.#addrs, NCL_PROTOCOL, { signal });
-    const frames = readFrames(stream, { firstMaxBytes: MAX_FIRST_FRAME_BYTES });
+    const frames = readFrames(stream, {
+      firstMaxBytes: MAX_FIRST_FRAME_BYTES,
+      stallMs: this.#opts.frameStallMs ?? FRAME_STALL_MS,
+      onStall: () => stream.abort(new Error("a frame stalled half-sent")),
+    });
     const writer = new FrameWriter(stream);
     try {
       const hello: SessionFrame = { t: "hello", nodeID: this.nodeID, ...(this.#opts.token ? { token: this.#opts.token } : {}) };

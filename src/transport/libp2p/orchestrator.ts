@@ -9,7 +9,7 @@ import type { ExecutionLog, LogsRequest, Reply, ToCompute, ToOrchestrator } from
 import type { OrchestratorHandler, OrchestratorTransport } from "../transport.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import { unavailable } from "./errors.ts";
-import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
+import { FRAME_STALL_MS, FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
 import { requestLogs } from "./logs.ts";
 import { isToOrchestrator } from "./message-shape.ts";
 import { MemoryNodeBindings } from "./node-bindings.ts";
@@ -41,6 +41,8 @@ export interface Libp2pOrchestratorOptions {
    * that is not connected) may be taken by a new peer. Default: every bound node still exists.
    */
   nodeExists?(nodeID: string): boolean;
+  /** How long a frame may stay half-received before the session is reset. Default FRAME_STALL_MS. */
+  frameStallMs?: number;
 }
 
 interface NodeSession {
@@ -116,7 +118,11 @@ export class Libp2pOrchestratorTransport implements OrchestratorTransport {
       stream.abort(new Error("orchestrator transport closed"));
       return;
     }
-    const frames = readFrames(stream, { firstMaxBytes: MAX_FIRST_FRAME_BYTES });
+    const frames = readFrames(stream, {
+      firstMaxBytes: MAX_FIRST_FRAME_BYTES,
+      stallMs: this.#opts.frameStallMs ?? FRAME_STALL_MS,
+      onStall: () => stream.abort(new Error("a frame stalled half-sent")),
+    });
     const writer = new FrameWriter(stream);
     const peer = connection.remotePeer;
     const timer = setTimeout(() => stream.abort(new Error("no hello in time")), HELLO_TIMEOUT_MS);
