@@ -41,9 +41,9 @@ interface Started {
   logs: string[];
 }
 
-async function start(onCleanup: Cleanup, edit: (cfg: NodeConfig) => void): Promise<Started> {
-  const dir = mkdtempSync(join(tmpdir(), "bacalhau-identity-"));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+async function start(onCleanup: Cleanup, edit: (cfg: NodeConfig) => void, dataDir?: string): Promise<Started> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "bacalhau-identity-"));
+  if (dataDir === undefined) onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const logs: string[] = [];
   const cfg = testConfig(dir, (c) => {
     c.P2P.Enabled = true;
@@ -56,11 +56,11 @@ async function start(onCleanup: Cleanup, edit: (cfg: NodeConfig) => void): Promi
   return { node, logs };
 }
 
-function startRequester(onCleanup: Cleanup, edit: (cfg: NodeConfig) => void = () => {}): Promise<Started> {
+function startRequester(onCleanup: Cleanup, edit: (cfg: NodeConfig) => void = () => {}, dataDir?: string): Promise<Started> {
   return start(onCleanup, (c) => {
     c.Compute.Enabled = false;
     edit(c);
-  });
+  }, dataDir);
 }
 
 function startCompute(onCleanup: Cleanup, requester: RunningNode, name: string, edit: (cfg: NodeConfig) => void = () => {}): Promise<Started> {
@@ -249,4 +249,42 @@ test("with Orchestrator.Auth.Token set, a node without the token or with a wrong
   // The API shows that a token is set, never the token.
   const config = await (await fetch(`${requester.apiURL}/api/v1/agent/config`)).text();
   assert.ok(!config.includes("correct horse"), "the token leaked through the config API");
+});
+
+test("a node's name stays its own while it is away; once the operator deletes the node, a new peer may take the name", async (t) => {
+  const onCleanup = cleanups(t);
+  const { node: requester } = await startRequester(onCleanup);
+  const { node: away } = await startCompute(onCleanup, requester, "n-away");
+  const nodes = requester.orchestrator!.nodes;
+  await eventually("n-away connected", () => nodes.isConnected("n-away"));
+  await away.stop();
+  await eventually("n-away disconnected", () => !nodes.isConnected("n-away"));
+
+  const early = await swarmPeer(onCleanup, requester, "n-away");
+  const refused = await firstOf(early);
+  assert.ok(refused instanceof RefusedError, "the name of a node that is only away must not be taken");
+  assert.match(refused.message, /belongs to another peer/);
+  await early.transport.close();
+
+  requester.orchestrator!.updateNode("n-away", "delete", "");
+  const successor = await swarmPeer(onCleanup, requester, "n-away");
+  assert.equal(await firstOf(successor), "welcomed");
+});
+
+test("which peer owns a node ID survives a requester restart", async (t) => {
+  const onCleanup = cleanups(t);
+  const dir = mkdtempSync(join(tmpdir(), "bacalhau-identity-"));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const { node: first } = await startRequester(onCleanup, () => {}, dir);
+  const { node: kept } = await startCompute(onCleanup, first, "n-kept");
+  await eventually("n-kept connected", () => first.orchestrator!.nodes.isConnected("n-kept"));
+  await kept.stop();
+  await first.stop();
+
+  const { node: second } = await startRequester(onCleanup, () => {}, dir);
+  assert.equal(second.orchestrator!.nodes.isConnected("n-kept"), false);
+  const impostor = await swarmPeer(onCleanup, second, "n-kept");
+  const refused = await firstOf(impostor);
+  assert.ok(refused instanceof RefusedError, "a restarted requester must still know whose name n-kept is");
+  assert.match(refused.message, /node ID n-kept belongs to another peer/);
 });
