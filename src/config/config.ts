@@ -59,6 +59,8 @@ export interface NodeConfig {
     Enabled: boolean;
     NodeManager: { DisconnectTimeout: string; ManualApproval: boolean; ReconnectGrace: string };
     Scheduler: { QueueBackoff: string; HousekeepingInterval: string };
+    /** When Token is set, compute nodes must present it (Compute.Auth.Token) on top of the swarm key. */
+    Auth: { Token: string };
   };
   Compute: {
     Enabled: boolean;
@@ -77,6 +79,8 @@ export interface NodeConfig {
     WasmRunnerUser: string;
     /** Bytes of result files a job may write when its Disk resource says nothing; 0 = no bound. */
     MaxResultBytes: number;
+    /** The requester's Orchestrator.Auth.Token, sent when joining it. */
+    Auth: { Token: string };
   };
   JobAdmissionControl: {
     RejectNetworkedJobs: boolean;
@@ -163,6 +167,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       Enabled: false,
       NodeManager: { DisconnectTimeout: "1m", ManualApproval: false, ReconnectGrace: "10s" },
       Scheduler: { QueueBackoff: "1m", HousekeepingInterval: "1s" },
+      Auth: { Token: "" },
     },
     Compute: {
       Enabled: false,
@@ -175,6 +180,7 @@ export function defaultConfig(env: Record<string, string | undefined> = {}): Nod
       JobTimeouts: { MaxJobExecutionTimeout: "" },
       WasmRunnerUser: "",
       MaxResultBytes: 10 * 1024 ** 3,
+      Auth: { Token: "" },
     },
     JobAdmissionControl: { RejectNetworkedJobs: true, RejectStatelessJobs: false, Locality: "anywhere" },
     IPFS: { PrivateInternal: false, MaxAddBytes: 4 * 1024 ** 3, SwarmAddresses: [] },

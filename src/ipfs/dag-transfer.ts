@@ -20,7 +20,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { Uint8ArrayList } from "uint8arraylist";
 import { blockKey, tryParseCid } from "./cid.ts";
 import { IDENTITY_HASH, linksOf, readBlock } from "./local-dag.ts";
-import { readLine } from "./stream-line.ts";
+import { readLine, REQUEST_TIMEOUT_MS } from "./stream-line.ts";
 
 export const DAG_PROTOCOL = "/bacalhau-edge/ipfs/dag/1.0.0";
 const MAX_LINE_BYTES = 16 * 1024;
@@ -34,6 +34,8 @@ const READ_AHEAD = 8;
 const WRITES_IN_FLIGHT = 16;
 /** Peers asked in turn before leaving the rest to bitswap. */
 const MAX_PEERS_ASKED = 8;
+/** DAGs one peer may be fetching from us at once (a fetcher asks one root at a time per input). */
+export const MAX_DAGS_PER_CONNECTION = 32;
 
 const SHA2_256 = 0x12;
 
@@ -81,7 +83,7 @@ export async function serveDags(libp2p: Libp2p<ServiceMap>, store: FsBlockstore,
     const onClose = () => controller.abort(new Error("the fetcher went away"));
     stream.addEventListener("close", onClose, { once: true });
     try {
-      const request = JSON.parse(await readLine(stream, MAX_LINE_BYTES)) as { CID?: unknown } | null;
+      const request = JSON.parse(await readLine(stream, MAX_LINE_BYTES, REQUEST_TIMEOUT_MS)) as { CID?: unknown } | null;
       const cid = typeof request?.CID === "string" ? tryParseCid(request.CID) : "no CID";
       if (typeof cid !== "string") await sendDag(stream, store, getCodec, cid, controller.signal);
       await stream.close();
@@ -90,7 +92,7 @@ export async function serveDags(libp2p: Libp2p<ServiceMap>, store: FsBlockstore,
     } finally {
       stream.removeEventListener("close", onClose);
     }
-  });
+  }, { maxInboundStreams: MAX_DAGS_PER_CONNECTION });
   return () => libp2p.unhandle(DAG_PROTOCOL).catch(() => undefined);
 }
 

@@ -14,6 +14,8 @@ import { readLine } from "./stream-line.ts";
 export const PEERS_PROTOCOL = "/bacalhau-edge/ipfs/peers/1.0.0";
 const BITSWAP_PROTOCOL = "/ipfs/bitswap/1.2.0";
 const MAX_ANSWER_BYTES = 256 * 1024;
+/** A peer asks once per round; a few more cover overlapping rounds. */
+export const MAX_ASKS_PER_CONNECTION = 8;
 const ASK_TIMEOUT_MS = 5_000;
 /** Bitswap asks the router at once for every block; most blocks come from a connected peer within
  *  this time, and then nobody is asked. */
@@ -51,7 +53,7 @@ export async function servePeerList(libp2p: Libp2p<ServiceMap>): Promise<() => P
     } catch (err) {
       stream.abort(err as Error);
     }
-  });
+  }, { maxInboundStreams: MAX_ASKS_PER_CONNECTION });
   return () => libp2p.unhandle(PEERS_PROTOCOL).catch(() => undefined);
 }
 

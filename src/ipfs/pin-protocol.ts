@@ -15,11 +15,13 @@ import type { Multiaddr } from "@multiformats/multiaddr";
 import { BacalhauError } from "../models/errors.ts";
 import { tryParseCid } from "./cid.ts";
 import type { IpfsNode } from "./node.ts";
-import { readLine } from "./stream-line.ts";
+import { readLine, REQUEST_TIMEOUT_MS } from "./stream-line.ts";
 
 export const PIN_PROTOCOL = "/bacalhau-edge/ipfs/pin/1.0.0";
 const MAX_LINE_BYTES = 16 * 1024;
 const COMPONENT = "IPFSPin";
+/** Pins one peer may have running at once; more are reset by libp2p. */
+export const MAX_PINS_PER_CONNECTION = 16;
 
 interface PinAnswer {
   OK: boolean;
@@ -52,7 +54,7 @@ async function prefetchFolder(ipfs: IpfsNode, cid: string, opts: PinServiceOptio
 async function answerPin(ipfs: IpfsNode, stream: Stream, opts: PinServiceOptions): Promise<PinAnswer> {
   let request: unknown;
   try {
-    request = JSON.parse(await readLine(stream, MAX_LINE_BYTES));
+    request = JSON.parse(await readLine(stream, MAX_LINE_BYTES, REQUEST_TIMEOUT_MS));
   } catch (err) {
     return { OK: false, Error: `bad pin request: ${(err as Error).message}` };
   }
@@ -88,7 +90,7 @@ export async function servePinRequests(
     } catch (err) {
       stream.abort(err as Error);
     }
-  });
+  }, { maxInboundStreams: MAX_PINS_PER_CONNECTION });
   return () => libp2p.unhandle(PIN_PROTOCOL).catch(() => undefined);
 }
 

@@ -138,7 +138,14 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
       const transports: OrchestratorTransport[] = [hub];
       if (p2p) {
         const { Libp2pOrchestratorTransport } = await import("../transport/libp2p/index.ts");
-        transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p));
+        const { FileNodeBindings } = await import("../transport/libp2p/node-bindings.ts");
+        transports.push(await Libp2pOrchestratorTransport.create(p2p.host.libp2p, {
+          token: cfg.Orchestrator.Auth.Token,
+          // Which peer owns each node ID, kept across restarts so a name cannot be taken while its node is away.
+          bindings: new FileNodeBindings(join(mkdirs(cfg.DataDir, "orchestrator"), "node-peers.json")),
+          nodeExists: (id) => orchestrator?.nodes.get(id) !== undefined,
+          onRefused: (peer, id, reason) => log(`refused node ${id ?? "(unnamed)"} from peer ${peer}: ${reason}`),
+        }));
       }
       const o = new Orchestrator({
         store,
@@ -193,6 +200,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
         ]);
         remote = new Libp2pComputeTransport(p2p!.host.libp2p, {
           nodeID,
+          token: cfg.Compute.Auth.Token,
           orchestrator: await resolvePeers(cfg.P2P.Peers),
           // Every (re)connection starts with a handshake, so a restarted requester learns of us again.
           onConnected: () => compute?.handshake(),

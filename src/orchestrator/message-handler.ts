@@ -87,17 +87,38 @@ export function reevaluateForLostNode(deps: HandlerDeps, nodeID: string): void {
   }
 }
 
+/**
+ * The node a message is about is the one its transport session belongs to: a body naming another
+ * node is a node speaking for someone else, so it is refused (and logged) rather than applied.
+ */
+function namesAnotherNode(deps: HandlerDeps, nodeID: string, msg: ToOrchestrator): boolean {
+  const named = msg.type === "Handshake" || msg.type === "UpdateNodeInfo"
+    ? msg.nodeInfo?.NodeID
+    : msg.type === "Heartbeat" || msg.type === "ShutdownNotice"
+    ? msg.nodeID
+    : nodeID;
+  if (named === nodeID) return false;
+  deps.log(`ignoring ${msg.type} from node ${nodeID}: it names node ${String(named)}`);
+  return true;
+}
+
 export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToOrchestrator): Reply | void | Promise<void> {
   const { store, nodes } = deps;
+  if (namesAnotherNode(deps, nodeID, msg)) {
+    throw BacalhauError.badRequest(`a ${msg.type} from node ${nodeID} must name that node`, {
+      component: "NodeManager",
+      hint: "a node speaks only for itself: its messages are attributed to the node it joined as",
+    });
+  }
   switch (msg.type) {
     case "Handshake": {
       deps.broker.transaction(() => {
-        const rebooted = nodes.rebooted(msg.nodeInfo.NodeID, msg.bootID);
+        const rebooted = nodes.rebooted(nodeID, msg.bootID);
         nodes.handshake(msg.nodeInfo);
         const held = new Set(msg.activeExecutionIDs);
         // The same process handshaking again (a reconnect) may not have received executions created
         // since it sent this handshake; only a new process has certainly lost what it does not list.
-        const lost = rebooted ? store.listActiveExecutions(msg.nodeInfo.NodeID) : [];
+        const lost = rebooted ? store.listActiveExecutions(nodeID) : [];
         for (const e of lost) {
           if (held.has(e.ID)) continue;
           // Executions asked for but never received are safe to drop; running ones were lost.
@@ -111,11 +132,11 @@ export function handleComputeMessage(deps: HandlerDeps, nodeID: string, msg: ToO
       return;
     }
     case "Heartbeat":
-      return nodes.heartbeat(msg.nodeID) ? {} : { reconnect: true };
+      return nodes.heartbeat(nodeID) ? {} : { reconnect: true };
     case "UpdateNodeInfo":
       return nodes.updateInfo(msg.nodeInfo) ? {} : { reconnect: true };
     case "ShutdownNotice":
-      deps.broker.transaction(() => nodes.disconnect(msg.nodeID, `node shut down: ${msg.reason}`));
+      deps.broker.transaction(() => nodes.disconnect(nodeID, `node shut down: ${msg.reason}`));
       return;
     default:
       break;

@@ -56,7 +56,7 @@ export function nodeApiAccess(cfg: NodeConfig): NodeApiAccess {
   };
 }
 
-/** The config as GET /api/v1/agent/config shows it: user secrets replaced. */
+/** The config as GET /api/v1/agent/config shows it: user secrets and node tokens replaced. */
 export function redactConfig(cfg: NodeConfig): NodeConfig {
   const users = Array.isArray(cfg.API.Auth.Users) ? cfg.API.Auth.Users : [];
   const redacted = users.map((u) => {
@@ -65,5 +65,12 @@ export function redactConfig(cfg: NodeConfig): NodeConfig {
     for (const [k, v] of Object.entries(u)) out[k] = /^(password|apikey)$/i.test(k) && v ? "********" : v;
     return out;
   });
-  return { ...cfg, API: { ...cfg.API, Auth: { ...cfg.API.Auth, Users: redacted } } };
+  const hide = (token: string) => (token ? "********" : "");
+  return {
+    ...cfg,
+    API: { ...cfg.API, Auth: { ...cfg.API.Auth, Users: redacted } },
+    // Node tokens are as secret as passwords: whoever has one may join the network.
+    Orchestrator: { ...cfg.Orchestrator, Auth: { Token: hide(cfg.Orchestrator.Auth.Token) } },
+    Compute: { ...cfg.Compute, Auth: { Token: hide(cfg.Compute.Auth.Token) } },
+  };
 }

@@ -6,11 +6,13 @@
 import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Multiaddr } from "@multiformats/multiaddr";
-import type { Reply, ToCompute, ToOrchestrator } from "../messages.ts";
+import type { Reply, ToOrchestrator } from "../messages.ts";
 import type { ComputeHandler, ComputeTransport } from "../transport.ts";
+import { BacalhauError } from "../../models/errors.ts";
 import { unavailable } from "./errors.ts";
-import { FrameWriter, readFrames } from "./frames.ts";
+import { FRAME_STALL_MS, FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
 import { serveLogs } from "./logs.ts";
+import { isToCompute } from "./message-shape.ts";
 import { LOGS_PROTOCOL, NCL_PROTOCOL, RESULTS_PROTOCOL } from "./protocols.ts";
 import { serveResult } from "./results.ts";
 import { isFrame, RpcSession } from "./rpc-session.ts";
@@ -18,6 +20,8 @@ import type { SessionFrame } from "./rpc-session.ts";
 
 export interface Libp2pComputeOptions {
   nodeID: string;
+  /** `Compute.Auth.Token`, sent in the hello for a requester that requires one. */
+  token?: string;
   /** The requester's multiaddrs, each ending in /p2p/<PeerID>. */
   orchestrator: ReadonlyArray<string | Multiaddr>;
   /** Called after every (re)connection: send the Handshake here. */
@@ -29,17 +33,28 @@ export interface Libp2pComputeOptions {
   backoffMs?: { initial: number; max: number };
   /** How long `send` waits for a connection before failing with ServiceUnavailable. Default 10 s. */
   sendWaitMs?: number;
+  /** How long a frame may stay half-received before the session is reset. Default FRAME_STALL_MS. */
+  frameStallMs?: number;
 }
 
-function isToCompute(v: unknown): v is ToCompute {
-  return typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string";
+/** The requester closed the session at hello, saying why: retrying soon will not change its mind. */
+export class RefusedError extends Error {
+  override name = "RefusedError";
 }
+
+/** Log and result requests must arrive this soon after their stream opens. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Concurrent log streams and result fetches one requester connection may have open to this node. */
+export const MAX_LOG_STREAMS_PER_CONNECTION = 256;
+export const MAX_RESULT_STREAMS_PER_CONNECTION = 64;
 
 export class Libp2pComputeTransport implements ComputeTransport {
   readonly nodeID: string;
   readonly #libp2p: Libp2p;
   readonly #opts: Libp2pComputeOptions;
   readonly #addrs: Multiaddr[];
+  /** The PeerIDs named by the requester addresses: the only peers this node takes orders from. */
+  readonly #requesters: ReadonlySet<string>;
   readonly #stop = new AbortController();
   #handler?: ComputeHandler;
   #session?: RpcSession;
@@ -53,24 +68,26 @@ export class Libp2pComputeTransport implements ComputeTransport {
     this.nodeID = opts.nodeID;
     this.#addrs = opts.orchestrator.map((a) => (typeof a === "string" ? multiaddr(a) : a));
     if (this.#addrs.length === 0) throw new TypeError("the orchestrator has no address");
+    this.#requesters = new Set(this.#addrs.map((a) => a.getComponents().findLast((c) => c.name === "p2p")?.value ?? ""));
+    if (this.#requesters.has("")) throw new TypeError("every requester address must end in /p2p/<PeerID>");
   }
 
   /** Registers the logs and results protocols and starts connecting; it does not wait for the connection. */
   async start(): Promise<void> {
     if (this.#loop) return;
-    const requester = this.#addrs[0]?.getComponents().findLast((c) => c.name === "p2p")?.value;
-    // Only the requester may read this node's logs and results.
+    // Only the requester this node joined may read its logs and results; other swarm members are
+    // reset at once. (Orchestration comes only over the ncl stream this node dials itself.)
     const fromRequester = (stream: Stream, connection: Connection): boolean => {
-      if (requester === undefined || connection.remotePeer.toString() === requester) return true;
+      if (this.#requesters.has(connection.remotePeer.toString())) return true;
       stream.abort(new Error("not the requester"));
       return false;
     };
     await this.#libp2p.handle(LOGS_PROTOCOL, (stream, connection) => {
-      if (fromRequester(stream, connection)) void serveLogs(stream, this.#handler);
-    });
+      if (fromRequester(stream, connection)) void serveLogs(stream, this.#handler, REQUEST_TIMEOUT_MS);
+    }, { maxInboundStreams: MAX_LOG_STREAMS_PER_CONNECTION });
     await this.#libp2p.handle(RESULTS_PROTOCOL, (stream, connection) => {
-      if (fromRequester(stream, connection)) void serveResult(stream, this.#handler);
-    });
+      if (fromRequester(stream, connection)) void serveResult(stream, this.#handler, REQUEST_TIMEOUT_MS);
+    }, { maxInboundStreams: MAX_RESULT_STREAMS_PER_CONNECTION });
     this.#loop = this.#run();
   }
 
@@ -140,6 +157,8 @@ export class Libp2pComputeTransport implements ComputeTransport {
         if (!stop.aborted) this.#opts.onDisconnected?.();
       } catch (err) {
         if (!stop.aborted) this.#opts.onError?.(err);
+        // A refusal (wrong token, a name owned by another peer) needs the operator, not a quick retry.
+        if (err instanceof RefusedError) delay = max;
       }
       this.#session = undefined;
       if (stop.aborted) break;
@@ -151,13 +170,22 @@ export class Libp2pComputeTransport implements ComputeTransport {
   async #open(): Promise<RpcSession> {
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(15_000)]);
     const stream: Stream = await this.#libp2p.dialProtocol(this.#addrs, NCL_PROTOCOL, { signal });
-    const frames = readFrames(stream);
+    const frames = readFrames(stream, {
+      firstMaxBytes: MAX_FIRST_FRAME_BYTES,
+      stallMs: this.#opts.frameStallMs ?? FRAME_STALL_MS,
+      onStall: () => stream.abort(new Error("a frame stalled half-sent")),
+    });
     const writer = new FrameWriter(stream);
     try {
-      await writer.write({ t: "hello", nodeID: this.nodeID } satisfies SessionFrame);
+      const hello: SessionFrame = { t: "hello", nodeID: this.nodeID, ...(this.#opts.token ? { token: this.#opts.token } : {}) };
+      await writer.write(hello);
       const onAbort = () => stream.abort(new Error("no welcome"));
       signal.addEventListener("abort", onAbort, { once: true });
       const first = await frames.next().finally(() => signal.removeEventListener("abort", onAbort));
+      if (!first.done && isFrame(first.value) && first.value.t === "refused") {
+        const reason = typeof first.value.reason === "string" ? first.value.reason.slice(0, 1024) : "no reason given";
+        throw new RefusedError(`the requester refused node ${this.nodeID}: ${reason}`);
+      }
       if (first.done || !isFrame(first.value) || first.value.t !== "welcome") throw new Error("the requester did not welcome this node");
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
@@ -169,7 +197,7 @@ export class Libp2pComputeTransport implements ComputeTransport {
   #deliver(msg: unknown): void | Promise<void> {
     const handler = this.#handler;
     if (!handler) throw unavailable(`node ${this.nodeID} has no handler attached`);
-    if (!isToCompute(msg)) throw new Error("malformed message");
+    if (!isToCompute(msg)) throw BacalhauError.badRequest("malformed message from the requester", { component: "Transport" });
     return handler.onMessage(msg);
   }
 }

@@ -1,5 +1,5 @@
 /** The transport's errors, as BacalhauErrors the orchestrator and compute roles already understand. */
-import { BacalhauError } from "../../models/errors.ts";
+import { BacalhauError, ErrorCode } from "../../models/errors.ts";
 import type { ErrorCodeName } from "../../models/errors.ts";
 
 export function unavailable(message: string, cause?: unknown): BacalhauError {
@@ -18,6 +18,11 @@ export function toWireError(err: unknown): WireError {
   return { message: e.message, code: e.code, component: e.component };
 }
 
-export function fromWireError(w: WireError): BacalhauError {
-  return new BacalhauError(w.message, { code: w.code, component: w.component ?? "Transport" });
+/** Rebuilds an error from a peer's bytes, which may be anything: unknown fields fall back to defaults. */
+export function fromWireError(w: unknown): BacalhauError {
+  const e = (typeof w === "object" && w !== null ? w : {}) as Partial<Record<keyof WireError, unknown>>;
+  const message = typeof e.message === "string" ? e.message.slice(0, 64 * 1024) : "the peer sent an unreadable error";
+  const code = typeof e.code === "string" && Object.hasOwn(ErrorCode, e.code) ? e.code as ErrorCodeName : "InternalError";
+  const component = typeof e.component === "string" ? e.component.slice(0, 256) : "Transport";
+  return new BacalhauError(message, { code, component });
 }

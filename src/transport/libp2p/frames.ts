@@ -24,35 +24,78 @@ export function encodeFrame(value: unknown): Uint8Array {
   return frame;
 }
 
-/** Reads whole frames from a stream's chunks, however they were split. Ends when the stream ends. */
-export async function* readFrames(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>): AsyncGenerator<unknown> {
+/** Before a peer has said who it is (a hello, a request), it gets no more room than this. */
+export const MAX_FIRST_FRAME_BYTES = 64 * 1024;
+
+export interface ReadFramesOptions {
+  /** The largest frame accepted; a larger length prefix fails the read before its bytes are buffered. */
+  maxBytes?: number;
+  /** The largest first frame, when smaller than `maxBytes`. */
+  firstMaxBytes?: number;
+  /**
+   * A frame begun but not finished within this time calls `onStall` (which resets the stream): a
+   * peer that stops mid-frame would otherwise hold the reader, and everything queued behind it.
+   */
+  stallMs?: number;
+  onStall?(): void;
+}
+
+/** Time for one frame to arrive once begun: a 64 MiB frame needs ~1 MB/s. */
+export const FRAME_STALL_MS = 60_000;
+
+/**
+ * Reads whole frames from a stream's chunks, however they were split. Ends when the stream ends;
+ * fails on a frame over the limit or one that is not JSON (the caller resets the stream).
+ */
+export async function* readFrames(
+  stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>,
+  opts: ReadFramesOptions = {},
+): AsyncGenerator<unknown> {
+  const maxBytes = Math.min(opts.maxBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES);
+  let limit = Math.min(opts.firstMaxBytes ?? maxBytes, maxBytes);
   // A growable buffer with a read and a write index, so a big frame in many chunks is copied O(n) times.
   let store = new Uint8Array(64 * 1024);
   let start = 0;
   let end = 0;
-  for await (const chunk of stream) {
-    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
-    if (end + bytes.byteLength > store.byteLength) {
-      const live = end - start;
-      const need = live + bytes.byteLength;
-      const next = need > store.byteLength / 2 ? new Uint8Array(Math.max(need, store.byteLength * 2)) : store;
-      next.set(store.subarray(start, end), 0);
-      store = next;
-      start = 0;
-      end = live;
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const { stallMs, onStall } = opts;
+  try {
+    for await (const chunk of stream) {
+      const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
+      if (end + bytes.byteLength > store.byteLength) {
+        const live = end - start;
+        const need = live + bytes.byteLength;
+        const next = need > store.byteLength / 2 ? new Uint8Array(Math.max(need, store.byteLength * 2)) : store;
+        next.set(store.subarray(start, end), 0);
+        store = next;
+        start = 0;
+        end = live;
+      }
+      store.set(bytes, end);
+      end += bytes.byteLength;
+      while (end - start >= 4) {
+        const len = new DataView(store.buffer, store.byteOffset + start, 4).getUint32(0);
+        if (len > limit) throw new FrameLimitError(`frame of ${len} bytes is over the ${limit}-byte limit`);
+        if (end - start - 4 < len) break;
+        const json = decoder.decode(store.subarray(start + 4, start + 4 + len));
+        start += 4 + len;
+        limit = maxBytes;
+        // Each frame gets its own time; the clock starts when its first bytes are here.
+        clearTimeout(stall);
+        stall = undefined;
+        yield JSON.parse(json);
+      }
+      if (start === end) start = end = 0;
+      else if (stall === undefined && stallMs !== undefined && onStall) stall = setTimeout(onStall, stallMs);
     }
-    store.set(bytes, end);
-    end += bytes.byteLength;
-    while (end - start >= 4) {
-      const len = new DataView(store.buffer, store.byteOffset + start, 4).getUint32(0);
-      if (len > MAX_FRAME_BYTES) throw new Error(`frame of ${len} bytes is over the limit`);
-      if (end - start - 4 < len) break;
-      const json = decoder.decode(store.subarray(start + 4, start + 4 + len));
-      start += 4 + len;
-      yield JSON.parse(json);
-    }
-    if (start === end) start = end = 0;
+  } finally {
+    clearTimeout(stall);
   }
+}
+
+/** A peer sent a frame larger than it may: the stream is reset, the node's memory is not spent on it. */
+export class FrameLimitError extends Error {
+  override name = "FrameLimitError";
 }
 
 /**

@@ -6,9 +6,10 @@
 import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
 import type { ExecutionLog, LogsRequest } from "../messages.ts";
 import type { ComputeHandler } from "../transport.ts";
+import { BacalhauError } from "../../models/errors.ts";
 import { fromWireError, toWireError, unavailable } from "./errors.ts";
 import type { WireError } from "./errors.ts";
-import { FrameWriter, readFrames } from "./frames.ts";
+import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
 import { LOGS_PROTOCOL } from "./protocols.ts";
 
 type LogsFrame =
@@ -17,19 +18,41 @@ type LogsFrame =
   | { t: "end" }
   | { t: "error"; error: WireError };
 
+/** One log line per frame; the executor splits output into lines far shorter than this. */
+const MAX_LOG_FRAME_BYTES = 4 * 1024 * 1024;
+
 function isLogsFrame(v: unknown): v is LogsFrame {
   return typeof v === "object" && v !== null && typeof (v as { t?: unknown }).t === "string";
 }
 
+function isLogsRequest(v: unknown): v is LogsRequest {
+  const r = v as Partial<LogsRequest> | null;
+  return typeof r === "object" && r !== null && typeof r.executionID === "string" && typeof r.follow === "boolean" &&
+    (r.tail === undefined || (typeof r.tail === "number" && Number.isSafeInteger(r.tail)));
+}
+
 /** Compute side: answers one logs stream from `handler`. Resolves when the stream is finished. */
-export async function serveLogs(stream: Stream, handler: ComputeHandler | undefined): Promise<void> {
+export async function serveLogs(stream: Stream, handler: ComputeHandler | undefined, requestTimeoutMs = 10_000): Promise<void> {
   const controller = new AbortController();
   const onClose = () => controller.abort(new Error("the log reader went away"));
   stream.addEventListener("close", onClose);
   const writer = new FrameWriter(stream);
   try {
-    const first = await readFrames(stream).next();
-    if (first.done || !isLogsFrame(first.value) || first.value.t !== "logs") throw new Error("expected a logs request");
+    // A peer that opens a stream and sends nothing (or too much) does not hold it open.
+    const idle = setTimeout(() => stream.abort(new Error("no request in time")), requestTimeoutMs);
+    let first: IteratorResult<unknown>;
+    try {
+      first = await readFrames(stream, { maxBytes: MAX_FIRST_FRAME_BYTES }).next();
+    } catch (err) {
+      // Not a request at all (oversized, not JSON): reset, no answer.
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+      return;
+    } finally {
+      clearTimeout(idle);
+    }
+    if (first.done || !isLogsFrame(first.value) || first.value.t !== "logs" || !isLogsRequest(first.value.req)) {
+      throw BacalhauError.badRequest("expected a logs request naming an execution", { component: "Transport" });
+    }
     if (!handler) throw unavailable("the compute node has no handler attached");
     for await (const log of handler.streamLogs(first.value.req, controller.signal)) {
       if (controller.signal.aborted) break;
@@ -64,9 +87,12 @@ export async function* requestLogs(
   let finished = false;
   try {
     await new FrameWriter(stream).write({ t: "logs", req } satisfies LogsFrame);
-    for await (const frame of readFrames(stream)) {
+    for await (const frame of readFrames(stream, { maxBytes: MAX_LOG_FRAME_BYTES })) {
       if (!isLogsFrame(frame)) continue;
-      if (frame.t === "log") yield frame.log;
+      if (frame.t === "log") {
+        const log = frame.log as Partial<ExecutionLog> | null;
+        if (typeof log?.Line === "string" && (log.Type === 1 || log.Type === 2)) yield { Type: log.Type, Line: log.Line };
+      }
       else if (frame.t === "error") throw fromWireError(frame.error);
       else if (frame.t === "end") {
         finished = true;

@@ -8,9 +8,10 @@
 import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
 import type { ComputeHandler } from "../transport.ts";
 import { readResultOf } from "../result-reader.ts";
+import { BacalhauError } from "../../models/errors.ts";
 import { fromWireError, toWireError, unavailable } from "./errors.ts";
 import type { WireError } from "./errors.ts";
-import { FrameWriter, readFrames } from "./frames.ts";
+import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
 import { RESULTS_PROTOCOL } from "./protocols.ts";
 
 const DATA = 0;
@@ -42,14 +43,27 @@ async function send(stream: Stream, bytes: Uint8Array, signal: AbortSignal): Pro
 }
 
 /** Compute side: answers one results stream from `handler`. Resolves when the stream is finished. */
-export async function serveResult(stream: Stream, handler: ComputeHandler | undefined): Promise<void> {
+export async function serveResult(stream: Stream, handler: ComputeHandler | undefined, requestTimeoutMs = 10_000): Promise<void> {
   const controller = new AbortController();
   const signal = controller.signal;
   const onClose = () => controller.abort(new Error("the result reader went away"));
   stream.addEventListener("close", onClose);
   try {
-    const first = await readFrames(stream).next();
-    if (first.done || !isResultRequest(first.value)) throw new Error("expected a result request");
+    // A peer that opens a stream and sends nothing (or too much) does not hold it open.
+    const idle = setTimeout(() => stream.abort(new Error("no request in time")), requestTimeoutMs);
+    let first: IteratorResult<unknown>;
+    try {
+      first = await readFrames(stream, { maxBytes: MAX_FIRST_FRAME_BYTES }).next();
+    } catch (err) {
+      // Not a request at all (oversized, not JSON): reset, no answer.
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+      return;
+    } finally {
+      clearTimeout(idle);
+    }
+    if (first.done || !isResultRequest(first.value)) {
+      throw BacalhauError.badRequest("expected a result request naming an execution", { component: "Transport" });
+    }
     if (!handler) throw unavailable("the compute node has no handler attached");
     for await (const chunk of readResultOf(handler, first.value.executionID, signal)) {
       if (signal.aborted) break;

@@ -14,14 +14,21 @@ export type RequestHandler = (msg: unknown) => unknown;
 
 /** The frames of the ncl protocol. `hello`/`welcome` open a session; `req`/`res` flow both ways. */
 export type SessionFrame =
-  | { t: "hello"; nodeID: string }
+  | { t: "hello"; nodeID: string; token?: string }
   | { t: "welcome" }
+  | { t: "refused"; reason: string }
   | { t: "req"; id: number; msg: unknown }
   | { t: "res"; id: number; reply?: unknown; error?: WireError };
 
 export function isFrame(v: unknown): v is SessionFrame {
   return typeof v === "object" && v !== null && typeof (v as { t?: unknown }).t === "string";
 }
+
+/**
+ * Requests from the peer still being handled. A peer that pipelines more than this without waiting
+ * for replies is broken or hostile: its stream is reset rather than queueing without bound.
+ */
+export const MAX_INFLIGHT_REQUESTS = 4096;
 
 interface Pending {
   resolve(reply: unknown): void;
@@ -71,9 +78,12 @@ export class RpcSession {
     } else {
       try {
         const signal = AbortSignal.timeout(2_000);
-        const timedOut = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        const timedOut = new Promise<"timeout">((resolve) => signal.addEventListener("abort", () => resolve("timeout"), { once: true }));
         await Promise.race([Promise.allSettled([...this.#inflight]), timedOut]);
-        await this.#stream.close({ signal });
+        // A peer that never closes its side would hold a graceful close (and our reading) open:
+        // the deadline ends it.
+        const closed = await Promise.race([this.#stream.close({ signal }).then(() => this.done).then(() => "closed" as const), timedOut]);
+        if (closed === "timeout") this.#stream.abort(new Error("session close timed out"));
       } catch {
         this.#stream.abort(new Error("session closed"));
       }
@@ -88,8 +98,10 @@ export class RpcSession {
         if (next.done) break;
         if (isFrame(next.value)) this.#dispatch(next.value);
       }
-    } catch {
-      // A reset or a broken frame ends the session like a clean end does; pending requests fail below.
+    } catch (err) {
+      // A reset, a broken or oversized frame, or too many requests end the session; pending
+      // requests fail below. The stream is reset so the peer stops sending at once.
+      this.#stream.abort(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.#ended = true;
       const err = unavailable(`the connection to ${this.#label} was lost`);
@@ -109,7 +121,10 @@ export class RpcSession {
       else p.resolve(frame.reply);
       return;
     }
-    if (frame.t !== "req") return;
+    if (frame.t !== "req" || !Number.isSafeInteger(frame.id)) return;
+    if (this.#inflight.size >= MAX_INFLIGHT_REQUESTS) {
+      throw new Error(`${this.#label} has more than ${MAX_INFLIGHT_REQUESTS} requests unanswered`);
+    }
     const { id } = frame;
     let result: Promise<unknown>;
     try {
