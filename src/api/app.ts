@@ -29,6 +29,8 @@ import { registerLegacyRoutes } from "./routes/legacy.ts";
 import { registerNodeRoutes } from "./routes/nodes.ts";
 import { registerRedirectRoutes } from "./routes/redirects.ts";
 import { registerRunRoutes } from "./routes/run.ts";
+import { registerWebUiRoutes } from "../webui/routes.ts";
+import { registerIpfsPinRoutes } from "./routes/ipfs-pins.ts";
 
 export type { ApiDeps, ApiEnv } from "./deps.ts";
 
@@ -59,6 +61,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     await next();
   });
 
+  // The dashboard answers browsers at `/` before the redirect that other clients get.
+  if (deps.orchestrator) registerWebUiRoutes(app);
   registerRedirectRoutes(app);
   registerAgentRoutes(app, deps);
   registerAuthRoutes(app);
@@ -70,6 +74,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerNodeRoutes(app, deps);
   registerLegacyRoutes(app, deps);
   if (deps.ipfs) registerIpfsRoutes(app, { ipfs: deps.ipfs, tmpDir: deps.tmpDir });
+  if (deps.ipfs) registerIpfsPinRoutes(app, deps.ipfs);
   app.get("/api/v1/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 
   app.notFound(notFoundResponse);
