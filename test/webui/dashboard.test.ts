@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { extractTarGz } from "../../src/storage/tar/index.ts";
 import { getJSON, moduleDataURL } from "../helpers/jobs.ts";
+import { until } from "../helpers/network.ts";
 import { startTestNode, tempDir } from "../helpers/node.ts";
 import { launch, noErrors, openPage, screenshot } from "./browser.ts";
 
@@ -73,7 +74,6 @@ test("dashboard in a browser against one node", async (suite) => {
     page.removeAllListeners("response");
     await Promise.all(sizes);
     assert.ok(total > 0 && total < 300 * 1024, `first page load: ${total} bytes`);
-    await screenshot(page, "overview");
   });
 
   let tickerID = "";
@@ -175,6 +175,24 @@ test("dashboard in a browser against one node", async (suite) => {
     await page.getByRole("button", { name: "Filter" }).click();
     await page.locator("#jobs-status", { hasText: /^1 job,/ }).waitFor();
     await screenshot(page, "jobs");
+  });
+
+  await suite.test("the overview counts jobs by state and charts them", async () => {
+    const settled = new Set(["Completed", "Failed", "Stopped"]);
+    const jobs = await until("every job settled", () => getJSON<{ Items: Job[] }>(`${api}/api/v1/orchestrator/jobs`).then((r) => r.Items),
+      (items) => items.every((j) => settled.has(j.State.StateType)));
+    const count = (s: string) => jobs.filter((j) => j.State.StateType === s).length;
+    await page.goto(`${api}/#/`);
+    for (const state of ["Completed", "Stopped", "Failed"]) {
+      await page.locator(`#job-counts a[data-state=${state}] strong`, { hasText: new RegExp(`^${count(state)}$`) }).waitFor();
+    }
+    // The jobs/s line rises above zero: more than twenty jobs were created in the last minutes.
+    const label = (await page.locator("#timeline svg").getAttribute("aria-label")) ?? "";
+    assert.match(label, /jobs\/s \d/);
+    const peak = await page.locator("#timeline path.series").first().evaluate((p) =>
+      Math.min(...[...(p.getAttribute("d") ?? "").matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]))));
+    assert.ok(peak < 100, `the jobs/s line stays flat (highest point at y=${peak})`);
+    await screenshot(page, "overview");
   });
 
   await suite.test("IPFS: a file and a folder added from the browser are pinned and open by CID", async (t) => {

@@ -55,7 +55,7 @@ function historyList(items) {
       ? `job ${ev.JobState.Previous} → ${ev.JobState.New}`
       : ev.ExecutionState
         ? `execution ${shortID(ev.ExecutionID)} ${EXEC_STATES[ev.ExecutionState.Previous]} → ${EXEC_STATES[ev.ExecutionState.New]}`
-        : ev.Type;
+        : `${ev.ExecutionID ? `execution ${shortID(ev.ExecutionID)}: ` : ""}${ev.Event?.Topic || ev.Type}`;
     return h("li", {}, time(ev.Time), " · ", change, ev.Event?.Message ? h("div", { class: "hint" }, ev.Event.Message) : "");
   }));
 }
