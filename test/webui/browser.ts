@@ -19,6 +19,8 @@ export async function launch(t: { after(fn: () => unknown): void }): Promise<Bro
 /** A page that fails the test on any script error in the dashboard. */
 export async function openPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
+  // Shorter than playwright's 30 s: a broken page fails fast instead of stretching the suite.
+  page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {

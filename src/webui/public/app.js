@@ -69,16 +69,18 @@ function showIdentity() {
 // Sign-in dialog: opened whenever a request answered 401.
 const dialog = document.getElementById("signin");
 const form = document.getElementById("signin-form");
-form.addEventListener("change", () => {
+const showKind = () => {
   const kind = form.elements.kind.value;
   for (const el of form.querySelectorAll("[data-kind]")) el.hidden = el.dataset.kind !== kind;
-});
+};
+form.addEventListener("change", showKind);
 form.addEventListener("submit", () => {
   const f = form.elements;
   setCredentials(f.kind.value === "bearer"
     ? { kind: "bearer", token: f.token.value.trim() }
     : { kind: "basic", user: f.user.value, password: f.password.value });
   form.reset();
+  showKind();
   showIdentity();
   void refreshRights();
   void route();
