@@ -237,7 +237,8 @@ test("dashboard in a browser against one node", async (suite) => {
     await page.keyboard.press("Enter");
     await page.waitForURL(/#\/jobs$/);
     await page.locator("h1", { hasText: "Jobs" }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1");
+    // Focus moves to the new page's heading once it has rendered.
+    await page.waitForFunction(() => document.activeElement?.tagName === "H1" && document.activeElement.textContent === "Jobs");
     for (const route of ["#/", "#/jobs", "#/submit", "#/ipfs", `#/jobs/${outputsID}`]) {
       await page.goto(`${api}/${route}`);
       await page.locator("main h1").waitFor();

@@ -39,6 +39,16 @@ export function field(label, control, hint) {
   return h("div", { class: "field" }, h("label", { for: id }, label), control, hintEl);
 }
 
+/** Gives each body cell its column's name, which narrow screens show beside it (table.stack). */
+export function labelCells(table) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const row of table.tBodies[0]?.rows ?? []) {
+    if (row.cells.length !== names.length) continue;
+    [...row.cells].forEach((cell, i) => cell.setAttribute("data-label", names[i]));
+  }
+  table.classList.add("stack");
+}
+
 /** Time from Bacalhau's nanosecond integers or RFC 3339 strings. */
 export function toDate(t) {
   if (typeof t === "number") return new Date(t / 1e6);

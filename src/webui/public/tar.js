@@ -73,7 +73,7 @@ export async function readTarGz(blob, keepBytes = 64 * 1024) {
     }
     if (type === "g") continue;
     const prefix = str(345, 155);
-    const name = pax ?? longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100));
+    const name = (pax ?? longName ?? (prefix ? `${prefix}/${str(0, 100)}` : str(0, 100))).replace(/\/+$/, "");
     pax = longName = null;
     const kind = type === "0" || type === "7" ? "file" : type === "5" ? "dir" : "other";
     out.push({ name, size, type: kind, data: kind === "file" && size <= keepBytes ? data.slice() : undefined });

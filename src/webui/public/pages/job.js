@@ -1,7 +1,7 @@
 // One job: its spec as YAML, executions, history, live logs over the WebSocket stream, result
 // downloads (through this API for `local`, from IPFS by CID), stop and rerun.
 import { getJSON, logSocket, request, sendJSON } from "../api.js";
-import { badge, EXEC_STATES, fill, h, notice, saveBlob, shortID, TERMINAL_JOB_STATES, time } from "../dom.js";
+import { badge, EXEC_STATES, fill, h, labelCells, notice, saveBlob, shortID, TERMINAL_JOB_STATES, time } from "../dom.js";
 import { toYAML } from "../yaml.js";
 
 const POLL_MS = 1500;
@@ -37,7 +37,7 @@ function resultLinks(results, jobID, status) {
 
 function executionsTable(items) {
   if (!items.length) return h("p", { class: "hint" }, "No executions yet.");
-  return h("div", { class: "table-wrap" }, h("table", { id: "executions" },
+  const table = h("table", { id: "executions" },
     h("thead", {}, h("tr", {}, ["Execution", "Node", "State", "Exit", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, items.map((e) => h("tr", {},
       h("th", { scope: "row", class: "mono", title: e.ID }, shortID(e.ID)),
@@ -45,7 +45,9 @@ function executionsTable(items) {
       h("td", {}, badge(EXEC_STATES[e.ComputeState.StateType] ?? e.ComputeState.StateType),
         e.ComputeState.Message ? h("div", { class: "hint" }, e.ComputeState.Message) : ""),
       h("td", {}, e.RunOutput ? String(e.RunOutput.ExitCode ?? e.RunOutput.exitCode ?? "") : ""),
-      h("td", {}, time(e.ModifyTime)))))));
+      h("td", {}, time(e.ModifyTime))))));
+  labelCells(table);
+  return h("div", { class: "table-wrap" }, table);
 }
 
 function historyList(items) {

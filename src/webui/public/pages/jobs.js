@@ -1,6 +1,6 @@
 // Jobs: the list, filtered by state, text (ID or name) and labels, twenty to a page.
 import { getJSON } from "../api.js";
-import { badge, every, fill, field, h, JOB_STATES, notice, shortID, time } from "../dom.js";
+import { badge, every, fill, field, h, JOB_STATES, labelCells, notice, shortID, time } from "../dom.js";
 
 const PAGE_SIZE = 20;
 
@@ -48,6 +48,7 @@ export async function render(main, { params }, signal) {
       h("td", { class: "optional" }, j.Type),
       h("td", {}, badge(j.State.StateType)),
       h("td", { class: "optional" }, time(j.CreateTime)))) : h("tr", {}, h("td", { colspan: 5 }, "No jobs match.")));
+    labelCells(body.parentElement);
     const link = (n, label) => {
       const p = new URLSearchParams(params);
       p.set("page", String(n));

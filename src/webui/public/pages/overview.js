@@ -2,7 +2,7 @@
 // timeline of the last minutes derived from the job list (no metrics endpoint needed).
 import { getJSON, sendJSON } from "../api.js";
 import { lineChart } from "../chart.js";
-import { badge, bytes, every, fill, h, JOB_STATES, notice, shortID, time, toDate } from "../dom.js";
+import { badge, bytes, every, fill, h, JOB_STATES, labelCells, notice, shortID, time, toDate } from "../dom.js";
 
 const POLL_MS = 2000;
 const BUCKET_S = 5;
@@ -38,7 +38,7 @@ function nodeRow(n, onAction) {
     h("td", {}, info.NodeType),
     h("td", { class: "optional" }, (info.ComputeNodeInfo?.ExecutionEngines ?? []).join(", ") || "–"),
     h("td", { class: "optional" }, labels || "–"),
-    h("td", { class: "optional" }, resources(info)),
+    h("td", { class: "optional" }, h("div", { class: "resources" }, resources(info))),
     h("td", {}, badge(conn), since && !since.startsWith("0001") ? h("div", { class: "hint" }, "seen ", time(since)) : ""),
     h("td", {}, badge(n.Membership), pending ? h("div", { class: "actions" }, act("approve", "Approve"), act("reject", "Reject", "danger")) : ""),
   );
@@ -78,6 +78,7 @@ export async function render(main, _route, signal) {
     // Keep keyboard focus on a row's button across refreshes.
     const focused = document.activeElement?.getAttribute("aria-label");
     fill(nodesBody, Nodes.length ? Nodes.map((n) => nodeRow(n, onAction)) : h("tr", {}, h("td", { colspan: 7 }, "No nodes yet.")));
+    labelCells(nodesBody.parentElement);
     if (focused) nodesBody.querySelector(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
   };
 
