@@ -5,7 +5,7 @@
  * keyboard and phone use. Each step waits on what the page shows and checks the node's API.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -195,6 +195,7 @@ test("dashboard in a browser against one node", async (suite) => {
     await screenshot(page, "overview");
   });
 
+  let noteCID = "";
   await suite.test("IPFS: a file and a folder added from the browser are pinned and open by CID", async (t) => {
     await page.goto(`${api}/#/ipfs`);
     await page.getByLabel("File", { exact: true }).setInputFiles({ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("hello ipfs\n") });
@@ -202,11 +203,11 @@ test("dashboard in a browser against one node", async (suite) => {
     const added = page.locator("#added-cid");
     await added.waitFor();
     const fileCID = (await added.textContent())!.trim();
+    noteCID = fileCID;
     assert.equal(await node.ipfs!.isPinned(fileCID), true);
     await page.locator("#pins a", { hasText: fileCID }).waitFor();
 
     const folder = tempDir(t, "bacalhau-webui-folder-");
-    const { mkdirSync, writeFileSync } = await import("node:fs");
     mkdirSync(join(folder, "data", "sub"), { recursive: true });
     writeFileSync(join(folder, "data", "a.txt"), "first\n");
     writeFileSync(join(folder, "data", "sub", "b.txt"), "second\n");
@@ -221,6 +222,26 @@ test("dashboard in a browser against one node", async (suite) => {
     await page.locator("#cid-entries td", { hasText: "sub/b.txt" }).waitFor();
     await page.locator("pre.preview", { hasText: "first" }).waitFor();
     await screenshot(page, "ipfs");
+  });
+
+  await suite.test("a job from the form reads an IPFS input and an inline file", async () => {
+    await page.goto(`${api}/#/submit`);
+    await page.getByLabel("Module file").setInputFiles(wasm("cat"));
+    await page.getByLabel("Arguments").fill("/data/note.txt\n/inline.txt");
+    await page.getByRole("button", { name: "Add input" }).click();
+    const first = page.getByRole("group", { name: "Input 1" });
+    await first.getByLabel("Kind").selectOption("ipfs");
+    await first.getByLabel("CID or URL").fill(noteCID);
+    await first.getByLabel("Mounted at").fill("/data/note.txt");
+    await page.getByRole("button", { name: "Add input" }).click();
+    const second = page.getByRole("group", { name: "Input 2" });
+    await second.getByLabel("Kind").selectOption("inline");
+    await second.getByLabel("File").setInputFiles({ name: "inline.txt", mimeType: "text/plain", buffer: Buffer.from("inline bytes\n") });
+    await second.getByLabel("Mounted at").fill("/inline.txt");
+    await page.getByRole("button", { name: "Submit job" }).click();
+    await page.waitForURL(/#\/jobs\/[^/]+$/);
+    await page.locator("#job-state", { hasText: "Completed" }).waitFor();
+    await page.locator("#logs", { hasText: "hello ipfs\ninline bytes\n" }).waitFor();
   });
 
   await suite.test("keyboard: the skip link comes first, the navigation works with Enter, every control has a label", async () => {
@@ -261,8 +282,15 @@ test("dashboard in a browser against one node", async (suite) => {
     for (const route of ["#/", "#/jobs", "#/submit", "#/ipfs", `#/jobs/${outputsID}`]) {
       await phone.page.goto(`${api}/${route}`);
       await phone.page.locator("main section").first().waitFor();
-      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px`);
+      await phone.page.waitForLoadState("networkidle");
+      const { overflow, culprits } = await phone.page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const culprits = [...document.querySelectorAll("body *")]
+          .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest(".table-wrap"))
+          .map((el) => el.outerHTML.slice(0, 100));
+        return { overflow: document.documentElement.scrollWidth - width, culprits };
+      });
+      assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px: ${culprits.slice(-3).join(" | ")}`);
       if (route === "#/") await screenshot(phone.page, "phone-overview");
     }
     noErrors(phone.errors);

@@ -62,28 +62,51 @@ function historyList(items) {
   }));
 }
 
-/** Follows the job's logs; returns a function that closes the socket. */
-function followLogs(jobID, out, state) {
-  let open = true;
-  const ws = logSocket(jobID, { follow: true });
-  state.textContent = "connecting…";
-  ws.onopen = () => (state.textContent = "live");
-  ws.onmessage = (m) => {
-    const frame = JSON.parse(m.data);
-    if (frame.error) {
-      out.append(h("span", { class: "stderr" }, `error: ${frame.error.Cause ?? frame.error.Message ?? JSON.stringify(frame.error)}\n`));
-      return;
-    }
-    const line = frame.value?.Line ?? "";
-    // Type 2 is stderr in Bacalhau's log frames.
-    out.append(frame.value?.Type === 2 ? h("span", { class: "stderr" }, line) : document.createTextNode(line));
-    out.scrollTop = out.scrollHeight;
+const RECONNECT_MS = 1000;
+
+/**
+ * Follows the job's logs; returns a function that stops. A stream opened before the job ended can
+ * end early (no execution yet, or the run had not started its log), so while the job was still
+ * going when the stream opened, it is opened again once closed: each stream replays the log from
+ * its start, and its first line replaces what the previous one showed.
+ */
+function followLogs(jobID, out, state, isTerminal) {
+  let stopped = false;
+  let ws;
+  let timer;
+  const connect = () => {
+    const finalAttempt = isTerminal();
+    let fresh = true;
+    ws = logSocket(jobID, { follow: true });
+    if (!out.textContent) state.textContent = "connecting…";
+    ws.onopen = () => (state.textContent = "live");
+    ws.onmessage = (m) => {
+      const frame = JSON.parse(m.data);
+      if (frame.error) {
+        const why = frame.error.Cause ?? frame.error.Message ?? JSON.stringify(frame.error);
+        if (finalAttempt) out.append(h("span", { class: "stderr" }, `error: ${why}\n`));
+        else state.textContent = `waiting: ${why}`;
+        return;
+      }
+      if (fresh) {
+        out.textContent = "";
+        fresh = false;
+      }
+      const line = frame.value?.Line ?? "";
+      // Type 2 is stderr in Bacalhau's log frames.
+      out.append(frame.value?.Type === 2 ? h("span", { class: "stderr" }, line) : document.createTextNode(line));
+      out.scrollTop = out.scrollHeight;
+    };
+    ws.onclose = () => {
+      if (stopped) return;
+      if (finalAttempt) state.textContent = "ended";
+      else timer = setTimeout(connect, RECONNECT_MS);
+    };
   };
-  ws.onclose = () => {
-    if (open) state.textContent = "ended";
-  };
+  connect();
   return () => {
-    open = false;
+    stopped = true;
+    clearTimeout(timer);
     ws.close();
   };
 }
@@ -116,8 +139,8 @@ export async function render(main, { id }, signal) {
     try {
       const r = await sendJSON("PUT", `/api/v1/orchestrator/jobs/${encodeURIComponent(job.ID)}/rerun`, { Reason: "rerun from the dashboard" });
       fill(status, notice(`Rerun as version ${r.JobVersion ?? "?"}.`, "ok"));
-      restartLogs();
       await refresh();
+      restartLogs();
     } catch (err) {
       fill(status, notice(`Could not rerun: ${err.message}`, "error"));
     }
@@ -176,7 +199,7 @@ export async function render(main, { id }, signal) {
   const restartLogs = () => {
     closeLogs();
     logs.textContent = "";
-    closeLogs = followLogs(job.ID, logs, logState);
+    closeLogs = followLogs(job.ID, logs, logState, () => TERMINAL_JOB_STATES.has(job.State.StateType));
   };
   restartLogs();
   signal.addEventListener("abort", () => closeLogs(), { once: true });
