@@ -20,7 +20,7 @@ build() { # name, extra flags...
 }
 
 # Ordinary programs: libc's _start runs main; they end with exit(), i.e. proc_exit.
-for name in hello cat exit_code outputs loop membomb flood escape write_input lines cpu http_get bigfile; do
+for name in hello cat exit_code outputs loop membomb flood escape write_input lines cpu http_get bigfile ticker; do
   build "$name"
 done
 

@@ -30,6 +30,8 @@ import { registerLegacyRoutes } from "./routes/legacy.ts";
 import { registerNodeRoutes } from "./routes/nodes.ts";
 import { registerRedirectRoutes } from "./routes/redirects.ts";
 import { registerRunRoutes } from "./routes/run.ts";
+import { registerWebUiRoutes } from "../webui/routes.ts";
+import { registerIpfsPinRoutes } from "./routes/ipfs-pins.ts";
 
 export type { ApiDeps, ApiEnv } from "./deps.ts";
 
@@ -67,6 +69,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     await next();
   });
 
+  // The dashboard answers browsers at `/` before the redirect that other clients get.
+  if (deps.orchestrator) registerWebUiRoutes(app);
   registerRedirectRoutes(app);
   registerAgentRoutes(app, deps);
   registerAuthRoutes(app, deps.auth);
@@ -83,6 +87,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
       tmpDir: deps.tmpDir,
       ...(deps.maxIpfsAddBytes !== undefined ? { maxAddBytes: deps.maxIpfsAddBytes } : {}),
     });
+    registerIpfsPinRoutes(app, deps.ipfs);
   }
   app.get("/api/v1/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 

@@ -91,6 +91,7 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
   const heads = [new OutputHead(RUN_OUTPUT_LIMIT), new OutputHead(RUN_OUTPUT_LIMIT)] as const;
   let exitCode = -1;
   let errorMsg = "";
+  let logsClosed = false;
   try {
     progress("Running Execution", "Running", ExecutionStateType.Running);
     const executor = deps.executors.get(task.Engine.Type.toLowerCase());
@@ -125,11 +126,14 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
       network: task.Network ?? { Type: NetworkType.Default },
       logs: {
         stdout: (chunk) => {
+          // A stopped run's last output can arrive after the files are closed (and their fds reused).
+          if (logsClosed) return;
           writeSync(outFd, chunk);
           heads[0].add(chunk);
           deps.logs.write(exec.ID, 1, chunk);
         },
         stderr: (chunk) => {
+          if (logsClosed) return;
           writeSync(errFd, chunk);
           heads[1].add(chunk);
           deps.logs.write(exec.ID, 2, chunk);
@@ -142,6 +146,7 @@ export async function runExecution(deps: RunnerDeps, exec: Execution & { Job: Jo
   } catch (err) {
     errorMsg = err instanceof Error ? err.message : String(err);
   } finally {
+    logsClosed = true;
     closeSync(outFd);
     closeSync(errFd);
     deps.logs.close(exec.ID);

@@ -64,6 +64,8 @@ export interface IpfsNode {
   pin(cid: string, opts?: IpfsCallOptions): Promise<void>;
   unpin(cid: string, opts?: IpfsCallOptions): Promise<void>;
   isPinned(cid: string, opts?: IpfsCallOptions): Promise<boolean>;
+  /** The CIDs pinned on this node (the dashboard's pin list). */
+  listPins(opts?: IpfsCallOptions): Promise<string[]>;
   /** True when every block of `cid` is on this node's disk. Never asks the network. */
   has(cid: string, opts?: IpfsCallOptions): Promise<boolean>;
   /** The UnixFS type and size of a CID (fetches its root block when needed). */
@@ -207,6 +209,13 @@ export async function createIpfsNode(opts: IpfsNodeOptions): Promise<IpfsNode> {
     async isPinned(cid, o = {}) {
       ensureRunning();
       return helia.pins.isPinned(parseCid(cid, COMPONENT), o);
+    },
+
+    async listPins(o = {}) {
+      ensureRunning();
+      const cids: string[] = [];
+      for await (const p of helia.pins.ls({ signal: o.signal })) cids.push(p.cid.toString());
+      return cids;
     },
 
     async has(cid, o = {}) {

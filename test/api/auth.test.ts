@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { basicAuthorization } from "../../src/api/auth/credentials.ts";
+import { resourceOf } from "../../src/api/auth/capabilities.ts";
 import type { ApiAuth } from "../../src/api/auth/policy.ts";
 import { CallerRateLimit } from "../../src/api/auth/rate-limit.ts";
 import { compileUsers } from "../../src/api/auth/users.ts";
@@ -176,6 +177,19 @@ test("WebSocket upgrades: a foreign Origin is refused, the own origin passes; cr
   assert.equal(await upgradeStatus(h.url, path, {}), 401);
   assert.equal(await upgradeStatus(h.url, path, { ...bearer(READER_KEY), Origin: h.url }), 101);
   assert.equal(await upgradeStatus(h.url, path, bearer(READER_KEY)), 101);
+  // A browser cannot set headers on a WebSocket: the upgrade may carry them in the query (the dashboard's way).
+  const inQuery = `${path}?authorization=${encodeURIComponent(bearer(READER_KEY).Authorization)}`;
+  assert.equal(await upgradeStatus(h.url, inQuery, { Origin: h.url }), 101);
+  assert.equal(await upgradeStatus(h.url, `${path}?authorization=${encodeURIComponent("Bearer wrong")}`, { Origin: h.url }), 401);
+  // A plain request never takes credentials from its URL.
+  assert.equal((await fetch(`${h.url}${inQuery}`)).status, 401);
+});
+
+test("the dashboard's page and static files load without credentials", async (t) => {
+  const h = await startHarness(t, { auth: auth() });
+  assert.equal(resourceOf("/ui/app.js"), "open");
+  assert.equal(resourceOf("/"), "open");
+  assert.notEqual((await fetch(`${h.url}/`, { headers: { accept: "text/html" }, redirect: "manual" })).status, 401);
 });
 
 test("submissions are rate-limited per caller: 429 with Retry-After in Bacalhau's error JSON", async (t) => {

@@ -28,6 +28,8 @@ const PREFIXES: [string, Resource][] = [
   ["/api/v1/id", "node"],
   ["/api/v1/node_info", "node"],
   ["/api/v1/peers", "node"],
+  // The dashboard's static files: the page must load before its sign-in can ask for credentials.
+  ["/ui", "open"],
   ["/livez", "open"],
   ["/healthz", "open"],
   ["/readyz", "open"],

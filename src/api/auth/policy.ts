@@ -64,11 +64,22 @@ export function callerOf(c: Context<ApiEnv>): string {
   return c.get("caller") ?? `addr:${remoteAddress(c) ?? "unknown"}`;
 }
 
+/**
+ * The caller's Authorization: its header, or, for a WebSocket upgrade only, the `authorization`
+ * query parameter, since a browser cannot set headers on a WebSocket (the dashboard's log stream).
+ * Plain requests never take it from the URL, where it would end up in logs and histories.
+ */
+function authorizationOf(c: Context<ApiEnv>): string | undefined {
+  const header = c.req.header("authorization");
+  if (header) return header;
+  return c.req.header("upgrade")?.toLowerCase() === "websocket" ? c.req.query("authorization") : undefined;
+}
+
 export function authorize(auth: ApiAuth): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const resource = resourceOf(c.req.path);
     if (resource === "open" || c.req.method === "OPTIONS") return next();
-    const user = authenticate(auth, c.req.header("authorization"));
+    const user = authenticate(auth, authorizationOf(c));
     if (user) {
       const required = requiredCapability(resource, c.req.method);
       if (!hasCapability(user.actions, required)) throw forbidden(user, required);
