@@ -5,14 +5,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
+import { processEntry } from "../../../runtime/entries.ts";
 import type { LogSink } from "../../executor.ts";
 import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const MAIN = processEntry(import.meta.url, "./main.ts", "runner");
 const STDERR_TAIL = 4096;
 
 /** `watchPid` 0: the runner starts no watchdog thread of its own (a guard process watches instead). */
