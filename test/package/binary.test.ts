@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
@@ -41,14 +42,14 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
   const dir = tempDir(t, "bacalhau-binary-");
   const exe = join(dir, "bacalhau");
   copyFileSync(built, exe);
-  copyFileSync(join(ROOT, "wasm", "hello.wasm"), join(dir, "hello.wasm"));
+  for (const m of ["hello", "http_get"]) copyFileSync(join(ROOT, "wasm", `${m}.wasm`), join(dir, `${m}.wasm`));
   const host: Program = { cmd: exe, args: [], cwd: dir, env: { PATH: "/bin", HOME: dir } };
 
   const version = await run(host, ["version", "--client"]);
   assert.equal(version.code, 0, version.stderr);
   assert.match(version.stdout, /CLIENT/);
 
-  const node = await serve(host, join(dir, "data"));
+  const node = await serve(host, join(dir, "data"), ["--job-selection-accept-networked"]);
   t.after(() => stop(node));
   const api = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(node.port) };
   const ran = await run(host, ["wasm", "run", "hello.wasm", "-p", "local", "--wait", "--", "Device"], api);
@@ -65,6 +66,16 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
   assert.equal(readFileSync(join(dir, "got", "stdout"), "utf8"), "Hello, Device!\n");
   const described = await run(host, ["job", "describe", id, "--output", "json"], api);
   assert.equal(JSON.parse(described.stdout).Job.State.StateType, "Completed");
+
+  // A module's HTTP calls go through a worker thread, whose source the executable carries as an asset.
+  const origin = createServer((_req, res) => res.end("from the origin\n"));
+  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => origin.close(() => resolve())));
+  const url = `http://127.0.0.1:${(origin.address() as { port: number }).port}/`;
+  const http = await run(host, ["wasm", "run", "http_get.wasm", "--network", "full", "-e", `HTTP_URL=${url}`, "--wait"], api);
+  assert.equal(http.code, 0, http.stderr);
+  const logs = await run(host, ["job", "logs", jobId(http.stdout)], api);
+  assert.match(logs.stdout, /Status Code: 200\n[\s\S]*Body:\nfrom the origin\n/);
 
   const bad = await run(host, ["job", "get", "j-nope"], api);
   assert.equal(bad.code, 1);
