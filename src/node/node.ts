@@ -35,6 +35,7 @@ import type { Libp2pComputeTransport } from "../transport/libp2p/index.ts";
 import type { ComputeTransport, OrchestratorTransport } from "../transport/transport.ts";
 import { hostCapacity } from "./capacity.ts";
 import { loadNodeIdentity } from "./identity.ts";
+import { openDataDir } from "./data-dir.ts";
 import type { NodeP2P } from "./p2p.ts";
 
 export const VERSION: BuildVersionInfo = CLIENT_VERSION;
@@ -70,6 +71,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     });
   }
   mkdirSync(cfg.DataDir, { recursive: true });
+  openDataDir(cfg.DataDir);
   const identity = loadNodeIdentity(cfg.DataDir, cfg.Name);
   const nodeID = identity.name;
   const stack: Array<() => Promise<void> | void> = [];
