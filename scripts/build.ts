@@ -43,9 +43,19 @@ const common: esbuild.BuildOptions = {
   plugins: [inlineDockerode],
   legalComments: "none",
   logLevel: "warning",
-  // A CommonJS dependency's require() of a Node builtin needs a real require in an ES module.
   logOverride: { "empty-import-meta": "silent" },
 };
+
+// What CommonJS dependencies expect of their module scope, which an ES module lacks: a require()
+// for Node builtins, and __filename/__dirname (ssh2's bundled wasm crypto reads __dirname).
+const ESM_BANNER = [
+  'import { createRequire as __bundleRequire } from "node:module";',
+  'import { fileURLToPath as __bundlePath } from "node:url";',
+  'import { dirname as __bundleDir } from "node:path";',
+  "const require = __bundleRequire(import.meta.url);",
+  "const __filename = __bundlePath(import.meta.url);",
+  "const __dirname = __bundleDir(__filename);",
+].join(" ");
 
 async function buildPackage(): Promise<void> {
   const out = join(root, "dist");
@@ -65,7 +75,7 @@ async function buildPackage(): Promise<void> {
     entryNames: "[name]",
     chunkNames: "chunk-[hash]",
     outExtension: { ".js": ".js" },
-    banner: { js: 'import { createRequire as __bacalhauRequire } from "node:module"; const require = __bacalhauRequire(import.meta.url);' },
+    banner: { js: ESM_BANNER },
   });
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });

@@ -11,7 +11,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { tempDir } from "../helpers/node.ts";
 import { ROOT } from "../helpers/spawn.ts";
-import { jobId, mustRun, run, serve, stop, type Program } from "./run.ts";
+import { dockerEndpoint, INSPECTED_IMAGE, jobId, mustRun, run, serve, stop, type Program } from "./run.ts";
 
 const MAX_BINARY_BYTES = 120e6;
 // The executable is made from a Node binary, so it is built with Node whichever runtime runs the test.
@@ -49,7 +49,9 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
   assert.equal(version.code, 0, version.stderr);
   assert.match(version.stdout, /CLIENT/);
 
-  const node = await serve(host, join(dir, "data"), ["--job-selection-accept-networked"]);
+  const engine = await dockerEndpoint(t);
+  const node = await serve({ ...host, env: { ...host.env, DOCKER_HOST: engine.host } }, join(dir, "data"),
+    ["--job-selection-accept-networked"]);
   t.after(() => stop(node));
   const api = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(node.port) };
   const ran = await run(host, ["wasm", "run", "hello.wasm", "-p", "local", "--wait", "--", "Device"], api);
@@ -76,6 +78,12 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
   assert.equal(http.code, 0, http.stderr);
   const logs = await run(host, ["job", "logs", jobId(http.stdout)], api);
   assert.match(logs.stdout, /Status Code: 200\n[\s\S]*Body:\nfrom the origin\n/);
+
+  // The Docker client is in the executable too (DOCKER_HOST: an endpoint recording its API calls).
+  assert.match(node.output(), /Engines: .*\bdocker\b/);
+  const docker = await run(host, ["docker", "run", "local/busybox:1", "--", "echo", "hi"], api);
+  assert.equal(docker.code, 1, docker.stdout);
+  assert.ok(engine.calls.some((c) => INSPECTED_IMAGE.test(c)), `${engine.calls.join("\n")}\n${docker.stdout}${docker.stderr}`);
 
   const bad = await run(host, ["job", "get", "j-nope"], api);
   assert.equal(bad.code, 1);

@@ -2,6 +2,8 @@
  * The published package as an edge operator gets it: `npm pack` (which builds dist/), a production
  * install of the tarball into an empty project with no registry access, then a node and a job run
  * through what was installed: the `bacalhau` bin on Node, `deno run -A` of the packed entries on Deno.
+ * The Docker client is inside the bundle too: the node is pointed (DOCKER_HOST) at an endpoint that
+ * records the Docker API calls the bundled client makes.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -10,7 +12,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { tempDir } from "../helpers/node.ts";
 import { ROOT } from "../helpers/spawn.ts";
-import { diskUsage, jobId, mustRun, run, serve, stop, type Program } from "./run.ts";
+import { diskUsage, dockerEndpoint, INSPECTED_IMAGE, jobId, mustRun, run, serve, stop, type Program } from "./run.ts";
 
 const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
 const MAX_INSTALL_BYTES = 150e6;
@@ -46,7 +48,8 @@ test("npm pack, an offline production install, and a job through the installed p
     ? { ...server, args: ["run", "-A", join(pkg, "bin", "bacalhau.mjs")] }
     : server;
 
-  const node = await serve(server, join(dir, "data"));
+  const engine = await dockerEndpoint(t);
+  const node = await serve({ ...server, env: { ...env, DOCKER_HOST: engine.host } }, join(dir, "data"));
   t.after(() => stop(node));
   const api = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(node.port) };
   const wasm = join(pkg, "wasm", "hello.wasm");
@@ -59,6 +62,11 @@ test("npm pack, an offline production install, and a job through the installed p
   const got = await run(client, ["job", "get", id, "--output-dir", out], api);
   assert.equal(got.code, 0, got.stderr);
   assert.equal(readFileSync(join(out, "stdout"), "utf8"), "Hello, Edge!\n");
+
+  assert.match(node.output(), /Engines: .*\bdocker\b/);
+  const docker = await run(client, ["docker", "run", "local/busybox:1", "--", "echo", "hi"], api);
+  assert.equal(docker.code, 1, docker.stdout);
+  assert.ok(engine.calls.some((c) => INSPECTED_IMAGE.test(c)), `${engine.calls.join("\n")}\n${docker.stdout}${docker.stderr}`);
 
   const bad = await run(client, ["wasm", "run", wasm, "--memory", "lots"], api);
   assert.equal(bad.code, 1);

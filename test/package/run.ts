@@ -1,5 +1,6 @@
 /** Runs a built or installed bacalhau (any command line) as a user would: own processes, own directory. */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -59,3 +60,22 @@ export function jobId(stdout: string): string {
   if (!id) throw new Error(`no job ID in:\n${stdout}`);
   return id;
 }
+
+/**
+ * An endpoint on 127.0.0.1 to point DOCKER_HOST at: it answers the engine's ping (so the node sets up
+ * its Docker executor), says every image is missing, and records each Docker API call it receives.
+ */
+export async function dockerEndpoint(t: { after(fn: () => unknown): void }): Promise<{ host: string; calls: string[] }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    calls.push(`${req.method} ${req.url}`);
+    if (req.url === "/_ping") res.end("OK");
+    else res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "No such image" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { host: `tcp://127.0.0.1:${(server.address() as { port: number }).port}`, calls };
+}
+
+/** Whether the calls include the image inspection the Docker executor makes before running `local/busybox:1`. */
+export const INSPECTED_IMAGE = /^GET \/(v[\d.]+\/)?images\/local(\/|%2F)busybox(:|%3A)1\/json$/;
