@@ -25,7 +25,7 @@ test("npm pack, an offline production install, and a job through the installed p
 
   const app = join(dir, "app");
   mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "edge-host", private: true }));
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "edge-host", private: true, type: "module" }));
   const started = performance.now();
   // --offline: a package whose dependencies are all inside its bundle needs no registry at all.
   await mustRun("npm", ["install", "--omit=dev", "--offline", "--no-audit", "--no-fund", join(dir, tarball)], app);
@@ -67,6 +67,21 @@ test("npm pack, an offline production install, and a job through the installed p
   const docker = await run(client, ["docker", "run", "local/busybox:1", "--", "echo", "hi"], api);
   assert.equal(docker.code, 1, docker.stdout);
   assert.ok(engine.calls.some((c) => INSPECTED_IMAGE.test(c)), `${engine.calls.join("\n")}\n${docker.stdout}${docker.stderr}`);
+
+  // The library entry and its declarations, as a program that depends on the package uses them.
+  writeFileSync(join(app, "use.ts"), [
+    'import process from "node:process";',
+    'import { BacalhauClient, type GetJobResponse } from "bacalhau-edge";',
+    "const got: GetJobResponse = await new BacalhauClient({ baseUrl: process.argv[2] }).getJob(process.argv[3]!);",
+    "console.log(got.Job.State.StateType);",
+  ].join("\n"));
+  const baseUrl = `http://127.0.0.1:${node.port}`;
+  const used = await run({ ...client, args: deno ? ["run", "-A", "use.ts"] : ["use.ts"], cmd: deno ? deno.execPath() : process.execPath },
+    [baseUrl, id]);
+  assert.equal(used.stdout, "Completed\n", used.stderr);
+  await mustRun(deno ? "node" : process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--strict",
+    "--target", "es2022", "--module", "nodenext", "--noEmit", "--types", "node", "--typeRoots", join(ROOT, "node_modules", "@types"),
+    "use.ts"], app);
 
   const bad = await run(client, ["wasm", "run", wasm, "--memory", "lots"], api);
   assert.equal(bad.code, 1);
