@@ -38,7 +38,7 @@ function readFormat(dataDir: string): number {
   if (!existsSync(file)) return 0;
   let record: Partial<FormatRecord>;
   try {
-    record = JSON.parse(readFileSync(file, "utf8")) as Partial<FormatRecord>;
+    record = (JSON.parse(readFileSync(file, "utf8")) ?? {}) as Partial<FormatRecord>;
   } catch (err) {
     throw BacalhauError.badRequest(`${file} is not valid JSON: ${(err as Error).message}`, {
       component: COMPONENT,

@@ -79,4 +79,15 @@ test("data dir upgrades", async (suite) => {
       "Hint: run a bacalhau-edge at least as new as the one that wrote it, or pass another --data-dir\\n"));
     assert.deepEqual(readdirSync(dataDir), [FORMAT_FILE]);
   });
+
+  await suite.test("a damaged format record stops the node with the file named, not a crash", async (t) => {
+    const dataDir = tempDir(t, "bacalhau-upgrade-");
+    for (const [text, said] of [["{", /is not valid JSON/], ['{"Format": "1"}', /Format must be a whole number, got "1"/]] as const) {
+      writeFileSync(join(dataDir, FORMAT_FILE), text);
+      const r = await runCli(["serve", ...serveArgs(dataDir)]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, new RegExp(`^\\nError: .*${FORMAT_FILE}.*${said.source}.*\\nHint: restore`, "s"));
+      assert.deepEqual(readdirSync(dataDir), [FORMAT_FILE]);
+    }
+  });
 });
