@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `bacalhau` executable. The CLI is written in TypeScript and runs without a build step on a
-// Node that strips types by itself (22.18+ or 23.6+). On an older Node this file starts the
-// project's own Node (the `node` devDependency) on the same arguments and passes its exit through.
+// The `bacalhau` executable. An installed package runs its bundled JavaScript (dist/, made by
+// `npm run build`; Node does not strip types inside node_modules). A checkout runs the TypeScript
+// sources without a build step on a Node that strips types by itself (22.18+ or 23.6+); on an older
+// Node this file starts the project's own Node (the `node` devDependency) on the same arguments.
 import { spawn } from "node:child_process";
 import module from "node:module";
 import { existsSync } from "node:fs";
@@ -11,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const REEXEC_MARK = "BACALHAU_EDGE_REEXEC";
+const SOURCE = join(root, "src", "cli", "main.ts");
 
 function stripsTypes() {
   const [major, minor] = process.versions.node.split(".").map(Number);
@@ -40,7 +42,8 @@ async function runInProcess() {
   } catch {
     // An unwritable cache only costs speed.
   }
-  const { main } = await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
+  const entry = existsSync(SOURCE) ? SOURCE : join(root, "dist", "bacalhau.js");
+  const { main } = await import(pathToFileURL(entry).href);
   process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -72,5 +75,5 @@ function reexec() {
   });
 }
 
-if (stripsTypes()) await runInProcess();
+if (stripsTypes() || !existsSync(SOURCE)) await runInProcess();
 else reexec();

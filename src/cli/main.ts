@@ -59,5 +59,6 @@ export function processIO(): CliIO {
 
 if (import.meta.main) {
   // Exit explicitly: on Deno a libp2p host that has listened keeps the process alive after it stops.
-  process.exit(await main(process.argv.slice(2)));
+  // No top-level await: the single executable is built from a CommonJS bundle of this module.
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -40,6 +40,7 @@ import type { ComputeTransport, OrchestratorTransport } from "../transport/trans
 import { hostCapacity } from "./capacity.ts";
 import { ownedDir, prepareDataDir } from "./data-dir.ts";
 import { loadNodeIdentity } from "./identity.ts";
+import { openDataDir } from "./data-dir-format.ts";
 import type { NodeP2P } from "./p2p.ts";
 import { submissionPolicy, timeoutPolicy } from "./submission-policy.ts";
 import { parseConnectPorts } from "../netpolicy/egress-proxy.ts";
@@ -82,6 +83,7 @@ export async function startNode(cfg: NodeConfig, opts: StartOptions = {}): Promi
     });
   }
   prepareDataDir(cfg.DataDir, log);
+  openDataDir(cfg.DataDir);
   const identity = loadNodeIdentity(cfg.DataDir, cfg.Name);
   const nodeID = identity.name;
   const stack: Array<() => Promise<void> | void> = [];

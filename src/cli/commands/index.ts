@@ -24,14 +24,15 @@ type RawFn = (args: string[]) => Promise<number>;
  * Commands written elsewhere are loaded only when used, so a missing or broken one never stops
  * the rest of the CLI from working.
  */
-function lazy(name: string, summary: string, file: string, exportName: string): RawCommand {
+function lazy(name: string, summary: string, load: () => Promise<object>, exportName: string): RawCommand {
   return {
     name,
     summary,
     async raw(args) {
-      const mod = (await import(new URL(file, import.meta.url).href)) as Record<string, unknown>;
+      // `load` is a literal import() so that a bundler still finds the module.
+      const mod = (await load()) as Record<string, unknown>;
       const fn = mod[exportName];
-      if (typeof fn !== "function") throw new Error(`${file} does not export ${exportName}`);
+      if (typeof fn !== "function") throw new Error(`the ${name} command's module does not export ${exportName}`);
       return (fn as RawFn)(args);
     },
   };
@@ -72,13 +73,13 @@ export function commandTree(): CommandGroup {
       {
         name: "wasm",
         summary: "Run and prepare WASM jobs on the network",
-        children: [wasmRunCommand, lazy("exec", "Run a WASM module locally, as a job would run it", "../wasm-exec.ts", "wasmExecCommand")],
+        children: [wasmRunCommand, lazy("exec", "Run a WASM module locally, as a job would run it", () => import("../wasm-exec.ts"), "wasmExecCommand")],
       },
       { name: "docker", summary: "Run a docker job on the network", children: [dockerRunCommand] },
       { name: "ipfs", summary: "Add content to and fetch it from the network's private IPFS", children: [ipfsAddCommand, ipfsGetCommand] },
-      lazy("serve", "Start a bacalhau node", "../serve.ts", "serveCommand"),
-      lazy("devstack", "Start a cluster of nodes in one process", "../devstack.ts", "devstackCommand"),
-      lazy("id", "Show the libp2p peer ID and client ID of this host", "../id.ts", "idCommand"),
+      lazy("serve", "Start a bacalhau node", () => import("../serve.ts"), "serveCommand"),
+      lazy("devstack", "Start a cluster of nodes in one process", () => import("../devstack.ts"), "devstackCommand"),
+      lazy("id", "Show the libp2p peer ID and client ID of this host", () => import("../id.ts"), "idCommand"),
     ] satisfies Node[],
   };
 }

@@ -6,6 +6,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
+import { workerEntry } from "../../../runtime/entries.ts";
 import { HttpCode } from "./constants.ts";
 import type { HttpCall, HttpReply } from "./wire.ts";
 
@@ -26,7 +27,9 @@ export class SyncHttpClient {
     if (this.#link) return this.#link;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const worker = new Worker(new URL("./fetch-worker.ts", import.meta.url), {
+    const [script, options] = workerEntry(import.meta.url, "./fetch-worker.ts", "fetch-worker");
+    const worker = new Worker(script, {
+      ...options,
       workerData: { port: port2, signal },
       transferList: [port2],
     });

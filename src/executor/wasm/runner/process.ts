@@ -5,15 +5,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
+import { processEntry } from "../../../runtime/entries.ts";
 import type { LogSink } from "../../executor.ts";
 import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
 import { defaultSandbox, runnerCacheEnv, runnerEnv, runtimeFlags, type RunnerSandbox } from "./sandbox.ts";
 import { decodeMessage, encodeMessage, FrameDecoder, FrameKind, type FromRunner, type RunnerJob,
   type RunnerResult } from "./protocol.ts";
 
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+const MAIN = processEntry(import.meta.url, "./main.ts", "runner");
 const STDERR_TAIL = 4096;
 /** How V8 (under Node and Deno) says a heap limit was reached before it aborts the process. */
 const HEAP_OOM = /heap out of memory|Reached heap limit|Fatal JavaScript out of memory/i;

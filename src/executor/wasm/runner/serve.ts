@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { Worker } from "node:worker_threads";
+import { workerEntry } from "../../../runtime/entries.ts";
 import { SyncHttpClient } from "../http/sync-client.ts";
 import { writeAllSync } from "../sync-io.ts";
 import { decodeMessage, encodeFrame, encodeMessage, FrameDecoder, FrameKind, type FromRunner,
@@ -20,7 +21,8 @@ function send(message: FromRunner): void {
 /** Guards against outliving the node where the node gave it no guard process (nodePid 0 = guarded). */
 function startWatchdog(nodePid: number): void {
   if (!(nodePid > 0)) return;
-  const worker = new Worker(new URL("./watchdog.ts", import.meta.url), { workerData: { nodePid } });
+  const [script, options] = workerEntry(import.meta.url, "./watchdog.ts", "watchdog");
+  const worker = new Worker(script, { ...options, workerData: { nodePid } });
   worker.unref();
 }
 
