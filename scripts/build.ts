@@ -8,7 +8,8 @@
  * embeds, for scripts/build-binary.ts.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -77,6 +78,11 @@ async function buildPackage(): Promise<void> {
     outExtension: { ".js": ".js" },
     banner: { js: ESM_BANNER },
   });
+  // The dashboard's files, beside the bundle's (src/webui/routes.ts looks for ./public/ there), with
+  // the yaml package's browser build the page loads to read pasted YAML.
+  cpSync(join(root, "src/webui/public"), join(out, "public"), { recursive: true });
+  const yamlEntry = createRequire(import.meta.url).resolve("yaml");
+  cpSync(join(dirname(dirname(yamlEntry)), "browser", "dist"), join(out, "public", "vendor", "yaml"), { recursive: true });
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
 }

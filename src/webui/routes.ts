@@ -4,6 +4,7 @@
  * (Accept: text/html) with the page and leaves every other client to Bacalhau's `/` redirect.
  * The files are public (the page signs in against the API itself), read once and kept in memory.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, join, normalize, sep } from "node:path";
@@ -11,7 +12,14 @@ import { fileURLToPath } from "node:url";
 import type { Context, Env, Hono } from "hono";
 
 export const UI_PREFIX = "/ui";
-const PUBLIC_DIR = fileURLToPath(new URL("./public/", import.meta.url));
+/**
+ * The page's files: `./public/` beside this module in the sources, and beside the bundle's files in
+ * the npm package (the build copies them there). The single executable carries none: it has no
+ * file URL of its own, and its `/` is Bacalhau's redirect alone.
+ */
+const PUBLIC_DIR = typeof import.meta.url === "string" && import.meta.url.startsWith("file:")
+  ? fileURLToPath(new URL("./public/", import.meta.url))
+  : undefined;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -20,8 +28,13 @@ const TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-/** The `yaml` package's browser build, loaded by the page only when it must parse YAML. */
+/**
+ * The `yaml` package's browser build, loaded by the page only when it must parse YAML: copied into
+ * the public folder by the package build, else from the installed `yaml` package.
+ */
 function yamlBrowserDir(): string | undefined {
+  const built = PUBLIC_DIR && join(PUBLIC_DIR, "vendor", "yaml");
+  if (built && existsSync(built)) return built;
   try {
     const entry = createRequire(import.meta.url).resolve("yaml");
     // …/yaml/dist/index.js → …/yaml/browser/dist/
@@ -38,6 +51,8 @@ function inside(root: string, rel: string): string | undefined {
 }
 
 export function registerWebUiRoutes<E extends Env>(app: Hono<E>): void {
+  if (!PUBLIC_DIR) return;
+  const publicDir = PUBLIC_DIR;
   const cache = new Map<string, Promise<Uint8Array | undefined>>();
   const load = (path: string) => {
     let bytes = cache.get(path);
@@ -57,9 +72,9 @@ export function registerWebUiRoutes<E extends Env>(app: Hono<E>): void {
 
   app.get("/", async (c, next) => {
     if (!(c.req.header("Accept") ?? "").includes("text/html")) return next();
-    return send(c, join(PUBLIC_DIR, "index.html"), next);
+    return send(c, join(publicDir, "index.html"), next);
   });
   app.get(`${UI_PREFIX}/vendor/yaml/*`, (c, next) =>
     send(c, yamlDir ? inside(yamlDir, c.req.path.slice(`${UI_PREFIX}/vendor/yaml/`.length)) : undefined, next));
-  app.get(`${UI_PREFIX}/*`, (c, next) => send(c, inside(PUBLIC_DIR, c.req.path.slice(UI_PREFIX.length + 1)), next));
+  app.get(`${UI_PREFIX}/*`, (c, next) => send(c, inside(publicDir, c.req.path.slice(UI_PREFIX.length + 1)), next));
 }

@@ -51,7 +51,8 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
 
   const engine = await dockerEndpoint(t);
   const node = await serve({ ...host, env: { ...host.env, DOCKER_HOST: engine.host } }, join(dir, "data"),
-    ["--job-selection-accept-networked"]);
+    // Jobs may not reach loopback unless the operator lists it: the origin below sits on 127.0.0.2.
+    ["--job-selection-accept-networked", "-c", "JobNetworking.AllowedCIDRs=127.0.0.2/32"]);
   t.after(() => stop(node));
   const api = { BACALHAU_API_HOST: "127.0.0.1", BACALHAU_API_PORT: String(node.port) };
   const ran = await run(host, ["wasm", "run", "hello.wasm", "-p", "local", "--wait", "--", "Device"], api);
@@ -71,9 +72,9 @@ test("the single executable serves, runs a wasm job in its own runners and gets 
 
   // A module's HTTP calls go through a worker thread, whose source the executable carries as an asset.
   const origin = createServer((_req, res) => res.end("from the origin\n"));
-  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.2", resolve));
   t.after(() => new Promise<void>((resolve) => origin.close(() => resolve())));
-  const url = `http://127.0.0.1:${(origin.address() as { port: number }).port}/`;
+  const url = `http://127.0.0.2:${(origin.address() as { port: number }).port}/`;
   const http = await run(host, ["wasm", "run", "http_get.wasm", "--network", "full", "-e", `HTTP_URL=${url}`, "--wait"], api);
   assert.equal(http.code, 0, http.stderr);
   const logs = await run(host, ["job", "logs", jobId(http.stdout)], api);

@@ -63,6 +63,16 @@ test("npm pack, an offline production install, and a job through the installed p
   assert.equal(got.code, 0, got.stderr);
   assert.equal(readFileSync(join(out, "stdout"), "utf8"), "Hello, Edge!\n");
 
+  // The dashboard ships too: its page, its modules and the YAML reader it loads on demand.
+  const page = await fetch(`http://127.0.0.1:${node.port}/`, { headers: { accept: "text/html" } });
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<html/i);
+  for (const file of ["/ui/app.js", "/ui/vendor/yaml/index.js"]) {
+    const res = await fetch(`http://127.0.0.1:${node.port}${file}`);
+    assert.equal(res.status, 200, file);
+    await res.body?.cancel();
+  }
+
   assert.match(node.output(), /Engines: .*\bdocker\b/);
   const docker = await run(client, ["docker", "run", "local/busybox:1", "--", "echo", "hi"], api);
   assert.equal(docker.code, 1, docker.stdout);

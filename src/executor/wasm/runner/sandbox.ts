@@ -33,8 +33,17 @@ export interface RunnerSandbox {
   owned?: string[];
 }
 
-/** The runner's own sources: all the code a runner loads lives below `src/`. */
-export const CODE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/**
+ * The runner's own code: from the sources, everything below `src/`; from the bundled build, the
+ * folder of the bundle's files (`dist/`), where this module is one of them.
+ */
+export const CODE_ROOT = codeRoot(import.meta.url);
+
+/** In the single executable the code is inside the executable, which has no file URL of its own. */
+function codeRoot(here: string | undefined): string {
+  if (typeof here !== "string" || !here.startsWith("file:")) return path.dirname(process.execPath);
+  return fileURLToPath(new URL(here.endsWith(".ts") ? "../../../" : "./", here));
+}
 
 /**
  * Environment variables a runner may inherit. Everything else (tokens, keys, passwords in the
