@@ -325,6 +325,8 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
   if (!disabled.has("docker")) {
     const { createDockerExecutor } = await import("../executor/docker/index.ts");
     const d = cfg.Engines.Types.Docker;
+    // Parsed first: a bad JobNetworking value is named as such, not as a Docker setting.
+    const proxy = { allowedCIDRs: cfg.JobNetworking.AllowedCIDRs, connectPorts: parseConnectPorts(cfg.JobNetworking.ConnectPorts) };
     let docker: Executor;
     try {
       docker = createDockerExecutor({
@@ -333,7 +335,7 @@ async function engines(cfg: NodeConfig, extra: Executor[], log: (msg: string) =>
         user: d.User,
         readOnlyRootfs: d.ReadOnlyRootfs,
         allowListedLocalPaths: cfg.Compute.AllowListedLocalPaths,
-        proxy: { allowedCIDRs: cfg.JobNetworking.AllowedCIDRs, connectPorts: parseConnectPorts(cfg.JobNetworking.ConnectPorts) },
+        proxy,
       });
     } catch (err) {
       throw BacalhauError.badRequest(`config Engines.Types.Docker: ${(err as Error).message}`, {

@@ -26,6 +26,7 @@ const programs: Record<string, { wasi: string[]; procExit: boolean }> = {
   lines: { wasi: ["args_get", "path_open", "fd_read", "fd_write"], procExit: true },
   http_get: { wasi: ["environ_get", "fd_write"], procExit: true },
   bigfile: { wasi: ["path_open", "fd_filestat_set_size", "fd_pwrite", "fd_allocate", "path_link", "path_unlink_file"], procExit: true },
+  ticker: { wasi: ["fd_write", "poll_oneoff"], procExit: true },
 };
 
 function load(name: string): WebAssembly.Module {

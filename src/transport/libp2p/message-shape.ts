@@ -5,7 +5,7 @@
  */
 import type { ToCompute, ToOrchestrator } from "../messages.ts";
 
-type Fields = Record<string, "string" | "boolean" | "number" | "object" | "array" | "string[]" | "string?">;
+type Fields = Record<string, "string" | "boolean" | "number" | "object" | "array" | "string[]" | "string?" | "number?">;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -16,6 +16,7 @@ function has(v: Record<string, unknown>, fields: Fields): boolean {
       : kind === "object" ? isObj(f)
       : kind === "string[]" ? Array.isArray(f) && f.every((s) => typeof s === "string")
       : kind === "string?" ? f === undefined || typeof f === "string"
+      : kind === "number?" ? f === undefined || (typeof f === "number" && Number.isFinite(f))
       : kind === "number" ? typeof f === "number" && Number.isFinite(f)
       : typeof f === kind;
     if (!ok) return false;
@@ -42,7 +43,8 @@ const nodeInfo = (v: Record<string, unknown>) => isNodeInfo(v.nodeInfo);
 
 const toOrchestrator: Record<string, (v: Record<string, unknown>) => boolean> = {
   BidResult: (v) => has(v, { ...report, accepted: "boolean", reason: "string" }),
-  ExecutionEvent: (v) => has(v, { ...report, topic: "string", message: "string", newState: "string?" }),
+  // newState is an ExecutionStateType value: a number on the wire.
+  ExecutionEvent: (v) => has(v, { ...report, topic: "string", message: "string", newState: "number?" }),
   RunResult: (v) => has(v, { ...report, publishedResult: "object", runOutput: "object" }),
   ComputeError: (v) => has(v, { ...report, message: "string" }) && (v.runOutput === undefined || isObj(v.runOutput)),
   Handshake: (v) => nodeInfo(v) && has(v, { activeExecutionIDs: "string[]", bootID: "string" }),
