@@ -154,6 +154,8 @@ export function runtimeFlags(box: RunnerSandbox, heapMb: number | undefined, ext
       `--allow-read=${read.join(",")}`,
       ...(write.length ? [`--allow-write=${write.join(",")}`] : []),
       "--allow-net",
+      // The HTTP host function's address check reads the host's own interface addresses.
+      "--allow-sys=networkInterfaces",
       ...(heap.length ? [`--v8-flags=${heap.join(",")}`] : []),
     ];
   }
