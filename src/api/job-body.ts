@@ -2,6 +2,7 @@
  * The size check of a job submission's body, before the body is parsed: by its Content-Length
  * before it is decoded, then by its length and its number of JSON values (see job-limits.ts).
  */
+import { Buffer } from "node:buffer";
 import type { Context } from "hono";
 import { DEFAULT_SUBMISSION_POLICY } from "../models/accept.ts";
 import { checkJobBody, checkJobBodySize } from "../models/job-limits.ts";
@@ -14,7 +15,7 @@ export async function checkJobRequestBody(c: Context<ApiEnv>, deps: ApiDeps): Pr
   let size = 0;
   const kept: Uint8Array[] = [];
   // Counted as it arrives (a chunked body declares no length) and read to its end, keeping nothing
-  // past the limit, so the client gets the 400 instead of a closed connection.
+  // past the limit, so the client gets the refusal instead of a closed connection.
   const body = c.req.raw.body;
   if (body) {
     for await (const chunk of body) {
@@ -23,18 +24,7 @@ export async function checkJobRequestBody(c: Context<ApiEnv>, deps: ApiDeps): Pr
     }
   }
   checkJobBodySize(Math.max(size, Number.isFinite(declared) ? declared : 0), limits);
-  const text = new TextDecoder().decode(concat(kept, size));
+  const text = new TextDecoder().decode(Buffer.concat(kept));
   checkJobBody(text, limits);
   return text;
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
