@@ -49,6 +49,17 @@ const PRIVATE = ranges(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64
 
 const within = (ip: IPAddress, list: CIDR[]) => list.some((r) => inCIDR(ip, r));
 
+/**
+ * Whether an address is link-local or a cloud metadata service (in any spelling, IPv4-mapped and
+ * NAT64 forms included): what no fetch a job chooses should reach by default, URL inputs included.
+ */
+export function isLinkLocalOrMetadata(address: string): boolean {
+  const parsed = parseIP(address);
+  if (!parsed) return false;
+  const ip = embeddedV4(parsed) ?? parsed;
+  return within(ip, METADATA) || within(ip, LINK_LOCAL);
+}
+
 /** Parses the operator's list, naming the setting and the bad entry when one is wrong. */
 export function parseAllowedCIDRs(list: readonly string[]): CIDR[] {
   return list.map((entry) => {

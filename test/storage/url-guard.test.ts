@@ -67,7 +67,8 @@ async function fileServer(t: T) {
 }
 
 test("address guard: link-local and metadata ranges are refused; loopback and private ranges are not", () => {
-  for (const a of ["169.254.169.254", "169.254.0.1", "::ffff:169.254.169.254", "fe80::1", "febf::1", "fd00:ec2::254", "100.100.100.200"]) {
+  for (const a of ["169.254.169.254", "169.254.0.1", "::ffff:169.254.169.254", "::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe",
+    "fe80::1", "febf::1", "fd00:ec2::254", "100.100.100.200", "168.63.129.16"]) {
     assert.equal(isForbiddenAddress(a), true, a);
   }
   for (const a of ["127.0.0.1", "::1", "10.0.0.5", "192.168.1.20", "172.16.0.1", "fd00::1", "8.8.8.8", "not-an-ip"]) {

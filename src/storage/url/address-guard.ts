@@ -12,7 +12,8 @@
  * ```
  */
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import { isLinkLocalOrMetadata } from "../../netpolicy/address-policy.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import type { ResolvedAddress } from "../../runtime/http-get.ts";
 
@@ -25,20 +26,12 @@ export interface GuardOptions {
   lookup?: HostLookup;
 }
 
-const FORBIDDEN = new BlockList();
-FORBIDDEN.addSubnet("169.254.0.0", 16, "ipv4"); // link-local, incl. 169.254.169.254 (AWS, GCP, Azure…)
-FORBIDDEN.addAddress("100.100.100.200", "ipv4"); // Alibaba Cloud metadata
-FORBIDDEN.addSubnet("fe80::", 10, "ipv6"); // link-local
-FORBIDDEN.addAddress("fd00:ec2::254", "ipv6"); // AWS metadata over IPv6
 
 /** Names of metadata services, refused even before they resolve (some only resolve inside a cloud). */
 const FORBIDDEN_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"]);
 
-export function isForbiddenAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return FORBIDDEN.check(address, family === 4 ? "ipv4" : "ipv6");
-}
+/** The same ranges the egress policy never lets a job's own requests reach without the operator. */
+export const isForbiddenAddress = isLinkLocalOrMetadata;
 
 const systemLookup: HostLookup = async (host) => {
   const found = await lookup(host, { all: true, verbatim: true });
