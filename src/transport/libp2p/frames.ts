@@ -94,6 +94,23 @@ export async function* readFrames(
 }
 
 /** A peer sent a frame larger than it may: the stream is reset, the node's memory is not spent on it. */
+/**
+ * The first frame of a request stream, read within `timeoutMs` and MAX_FIRST_FRAME_BYTES. A peer
+ * that sends nothing in time, too much, or no JSON gets its stream reset and no answer (undefined):
+ * it does not hold the stream open.
+ */
+export async function readFirstRequest(stream: Stream, timeoutMs: number): Promise<IteratorResult<unknown> | undefined> {
+  const idle = setTimeout(() => stream.abort(new Error("no request in time")), timeoutMs);
+  try {
+    return await readFrames(stream, { maxBytes: MAX_FIRST_FRAME_BYTES }).next();
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    return undefined;
+  } finally {
+    clearTimeout(idle);
+  }
+}
+
 export class FrameLimitError extends Error {
   override name = "FrameLimitError";
 }

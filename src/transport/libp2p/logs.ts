@@ -9,7 +9,7 @@ import type { ComputeHandler } from "../transport.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import { fromWireError, toWireError, unavailable } from "./errors.ts";
 import type { WireError } from "./errors.ts";
-import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
+import { FrameWriter, readFirstRequest, readFrames } from "./frames.ts";
 import { LOGS_PROTOCOL } from "./protocols.ts";
 
 type LogsFrame =
@@ -38,18 +38,8 @@ export async function serveLogs(stream: Stream, handler: ComputeHandler | undefi
   stream.addEventListener("close", onClose);
   const writer = new FrameWriter(stream);
   try {
-    // A peer that opens a stream and sends nothing (or too much) does not hold it open.
-    const idle = setTimeout(() => stream.abort(new Error("no request in time")), requestTimeoutMs);
-    let first: IteratorResult<unknown>;
-    try {
-      first = await readFrames(stream, { maxBytes: MAX_FIRST_FRAME_BYTES }).next();
-    } catch (err) {
-      // Not a request at all (oversized, not JSON): reset, no answer.
-      stream.abort(err instanceof Error ? err : new Error(String(err)));
-      return;
-    } finally {
-      clearTimeout(idle);
-    }
+    const first = await readFirstRequest(stream, requestTimeoutMs);
+    if (!first) return;
     if (first.done || !isLogsFrame(first.value) || first.value.t !== "logs" || !isLogsRequest(first.value.req)) {
       throw BacalhauError.badRequest("expected a logs request naming an execution", { component: "Transport" });
     }

@@ -11,7 +11,7 @@ import { readResultOf } from "../result-reader.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import { fromWireError, toWireError, unavailable } from "./errors.ts";
 import type { WireError } from "./errors.ts";
-import { FrameWriter, MAX_FIRST_FRAME_BYTES, readFrames } from "./frames.ts";
+import { FrameWriter, readFirstRequest } from "./frames.ts";
 import { RESULTS_PROTOCOL } from "./protocols.ts";
 
 const DATA = 0;
@@ -49,18 +49,8 @@ export async function serveResult(stream: Stream, handler: ComputeHandler | unde
   const onClose = () => controller.abort(new Error("the result reader went away"));
   stream.addEventListener("close", onClose);
   try {
-    // A peer that opens a stream and sends nothing (or too much) does not hold it open.
-    const idle = setTimeout(() => stream.abort(new Error("no request in time")), requestTimeoutMs);
-    let first: IteratorResult<unknown>;
-    try {
-      first = await readFrames(stream, { maxBytes: MAX_FIRST_FRAME_BYTES }).next();
-    } catch (err) {
-      // Not a request at all (oversized, not JSON): reset, no answer.
-      stream.abort(err instanceof Error ? err : new Error(String(err)));
-      return;
-    } finally {
-      clearTimeout(idle);
-    }
+    const first = await readFirstRequest(stream, requestTimeoutMs);
+    if (!first) return;
     if (first.done || !isResultRequest(first.value)) {
       throw BacalhauError.badRequest("expected a result request naming an execution", { component: "Transport" });
     }
