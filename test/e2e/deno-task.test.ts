@@ -10,31 +10,24 @@ import { join } from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { tempDir } from "../helpers/node.ts";
-import { ROOT } from "../helpers/spawn.ts";
+import { completion, ROOT, type CliResult } from "../helpers/spawn.ts";
 
 const PROJECT_DENO = join(ROOT, "node_modules", "deno", "deno");
 
-function denoTask(denoPath: string, args: string[], path: string): Promise<{ code: number; out: string }> {
-  const child = spawn(denoPath, ["task", ...args], {
+function denoTask(denoPath: string, args: string[], path: string): Promise<CliResult> {
+  return completion(spawn(denoPath, ["task", ...args], {
     cwd: ROOT,
     env: { ...process.env, PATH: path, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, out }));
-  });
+  }));
 }
 
 test("deno task bacalhau runs with the project's own Deno", async () => {
   const bin = join(ROOT, "node_modules", ".bin");
   const r = await denoTask(join(bin, "deno"), ["bacalhau", "version", "--client"], `${bin}:/usr/bin:/bin`);
-  assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /CLIENT/);
-  assert.doesNotMatch(r.out, /SyntaxError/);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /CLIENT/);
+  assert.doesNotMatch(r.stderr, /SyntaxError/);
 });
 
 test("deno task bacalhau runs with a Deno installed outside the project", async (t) => {
@@ -42,6 +35,6 @@ test("deno task bacalhau runs with a Deno installed outside the project", async 
   mkdirSync(bin);
   symlinkSync(PROJECT_DENO, join(bin, "deno"));
   const r = await denoTask(join(bin, "deno"), ["bacalhau", "version", "--client"], `${bin}:/usr/bin:/bin`);
-  assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /CLIENT/);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /CLIENT/);
 });

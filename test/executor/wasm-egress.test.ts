@@ -2,32 +2,15 @@
 // (or with Full network, `localhost`) cannot submit a job to the node's API, nor reach loopback by a redirect, an odd
 // spelling or a DNS answer; an address the operator allows stays reachable.
 import assert from "node:assert/strict";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WasmExecutor } from "../../src/executor/wasm/executor.ts";
 import type { Execution, NetworkConfig } from "../../src/models/types.ts";
 import { getJSON, submit, waitTerminal, wasmJob } from "../helpers/jobs.ts";
 import { startTestNode } from "../helpers/node.ts";
-import { startOrigin, UPSTREAM_HOST } from "../netpolicy/helpers.ts";
+import { loopbackServer, startOrigin, UPSTREAM_HOST } from "../netpolicy/helpers.ts";
 import { type Cleanup, moduleFile, wasmRequest } from "./helpers.ts";
 
 const REFUSED = /\nError making request: host not allowed\n$/;
-
-/** A server on the node's own 127.0.0.1 that counts what reaches it. */
-async function loopbackServer(t: Cleanup): Promise<{ port: number; hits: string[] }> {
-  const hits: string[] = [];
-  const server = http.createServer((req, res) => {
-    hits.push(req.url ?? "");
-    res.end("reached\n");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  t.after(() => {
-    server.closeAllConnections();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  return { port: (server.address() as AddressInfo).port, hits };
-}
 
 test("a wasm job allowed 127.0.0.1, or with Full network, cannot submit a job to its node", async (t) => {
   // Even an operator who opens all of loopback does not open the node's own ports.

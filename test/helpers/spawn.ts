@@ -22,7 +22,11 @@ export interface CliResult {
 /** Runs `bacalhau …` to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const [cmd, argv] = runtimeArgv(CLI, args);
-  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return completion(spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+}
+
+/** A child process's exit code and everything it printed, once it has ended. */
+export function completion(child: ChildProcess): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));

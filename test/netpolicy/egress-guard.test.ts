@@ -2,34 +2,17 @@
 // cannot reach the node's API (plain or CONNECT), the proxy itself, or loopback by any spelling,
 // redirect or DNS answer, while an address the operator allows stays reachable.
 import assert from "node:assert/strict";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { startEgressProxy, type EgressProxyOptions } from "../../src/netpolicy/index.ts";
 import type { Cleanup } from "../executor/helpers.ts";
 import { getJSON, wasmJob } from "../helpers/jobs.ts";
 import { startTestNode } from "../helpers/node.ts";
-import { connectTunnel, getFollowing, readAll, startOrigin, UPSTREAM_CIDRS, UPSTREAM_HOST, viaProxy } from "./helpers.ts";
+import { connectTunnel, getFollowing, loopbackServer, readAll, startOrigin, UPSTREAM_CIDRS, UPSTREAM_HOST, viaProxy } from "./helpers.ts";
 
 async function proxyFor(t: Cleanup, opts: Partial<EgressProxyOptions> & { domains: string[] }) {
   const proxy = await startEgressProxy({ jobID: "j-guard-test", ...opts });
   t.after(() => proxy.close());
   return proxy;
-}
-
-/** A server on 127.0.0.1 (the node's own loopback address) that counts what reaches it. */
-async function loopbackServer(t: Cleanup): Promise<{ port: number; hits: string[] }> {
-  const hits: string[] = [];
-  const server = http.createServer((req, res) => {
-    hits.push(req.url ?? "");
-    res.end("reached\n");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  t.after(() => {
-    server.closeAllConnections();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  return { port: (server.address() as AddressInfo).port, hits };
 }
 
 test("the node's API and the proxy itself are out of reach, even with all of loopback allowed", async (t) => {

@@ -17,6 +17,21 @@ export interface Origin {
 export const UPSTREAM_HOST = "127.0.0.2";
 export const UPSTREAM_CIDRS = [`${UPSTREAM_HOST}/32`];
 
+/** A server on 127.0.0.1 (the node's own loopback address) that counts what reaches it. */
+export async function loopbackServer(t: Cleanup): Promise<{ port: number; hits: string[] }> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? "");
+    res.end("reached\n");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return { port: (server.address() as AddressInfo).port, hits };
+}
+
 /**
  * An HTTP server on 127.0.0.2: `/headers` echoes the request headers as JSON, `/redirect?to=URL`
  * answers 302, `/bytes?n=N` sends N bytes, `POST /sink` counts the body and answers the count.

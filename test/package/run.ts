@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { whenServing, type CliResult, type ServeProcess } from "../helpers/spawn.ts";
+import { completion, whenServing, type CliResult, type ServeProcess } from "../helpers/spawn.ts";
 
 export interface Program {
   cmd: string;
@@ -14,15 +14,7 @@ export interface Program {
 }
 
 export function run(p: Program, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(p.cmd, [...p.args, ...args], { cwd: p.cwd, env: { ...p.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return completion(spawn(p.cmd, [...p.args, ...args], { cwd: p.cwd, env: { ...p.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 export function serve(p: Program, dataDir: string, extra: string[] = []): Promise<ServeProcess> {

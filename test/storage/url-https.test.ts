@@ -9,22 +9,14 @@ import { createServer } from "node:https";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ROOT, runtimeArgv } from "../helpers/spawn.ts";
+import { completion, ROOT, runtimeArgv } from "../helpers/spawn.ts";
 import { tempDir } from "./helpers.ts";
 
 const CHILD = fileURLToPath(new URL("../helpers/url-download-child.ts", import.meta.url));
 
 function runChild(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const [cmd, argv] = runtimeArgv(CHILD, args);
-  const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return completion(spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 test("urlDownload over https to a name: pinned connection, certificate checked for the name", async (t) => {
