@@ -29,7 +29,7 @@ export interface Libp2pComputeOptions {
   onDisconnected?(): void;
   /** Reports errors the loop survives (a failed dial, a failing onConnected). */
   onError?(err: unknown): void;
-  /** First retry delay and the cap of the exponential backoff. Defaults 200 ms and 10 s. */
+  /** First retry delay and the cap of the exponential backoff. Defaults 200 ms and 3 s. */
   backoffMs?: { initial: number; max: number };
   /** How long `send` waits for a connection before failing with ServiceUnavailable. Default 10 s. */
   sendWaitMs?: number;
@@ -44,6 +44,8 @@ export class RefusedError extends Error {
 
 /** Log and result requests must arrive this soon after their stream opens. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long a refused node waits before it asks again (an operator must act first). */
+const REFUSED_RETRY_MS = 10_000;
 /** Concurrent log streams and result fetches one requester connection may have open to this node. */
 export const MAX_LOG_STREAMS_PER_CONNECTION = 256;
 export const MAX_RESULT_STREAMS_PER_CONNECTION = 64;
@@ -137,7 +139,10 @@ export class Libp2pComputeTransport implements ComputeTransport {
   }
 
   async #run(): Promise<void> {
-    const { initial, max } = this.#opts.backoffMs ?? { initial: 200, max: 10_000 };
+    // The cap stays well below the requester's reconnect grace (10 s): a compute node that backed
+    // off to 10 s while its requester restarted came back after the grace, and its running
+    // executions were failed as gone.
+    const { initial, max } = this.#opts.backoffMs ?? { initial: 200, max: 3_000 };
     let delay = initial;
     const stop = this.#stop.signal;
     while (!stop.aborted) {
@@ -158,7 +163,7 @@ export class Libp2pComputeTransport implements ComputeTransport {
       } catch (err) {
         if (!stop.aborted) this.#opts.onError?.(err);
         // A refusal (wrong token, a name owned by another peer) needs the operator, not a quick retry.
-        if (err instanceof RefusedError) delay = max;
+        if (err instanceof RefusedError) delay = this.#opts.backoffMs?.max ?? REFUSED_RETRY_MS;
       }
       this.#session = undefined;
       if (stop.aborted) break;
