@@ -18,7 +18,7 @@ import type { ApiDeps, ApiEnv } from "./deps.ts";
 import { API_COMPONENT, errorResponse, notFoundResponse } from "./errors.ts";
 import { requireOrchestrator } from "./lookup.ts";
 import { clientVersionGate, requestId, serverVersionHeaders } from "./middleware.ts";
-import { IPFS_API_PREFIX, registerIpfsRoutes } from "../ipfs/api-routes.ts";
+import { IPFS_API_PREFIX, registerIpfsRoutes } from "./routes/ipfs.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerAgentRoutes } from "./routes/agent.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";

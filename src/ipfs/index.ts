@@ -17,5 +17,3 @@ export { createIpfsNode } from "./node.ts";
 export type { IpfsAddOptions, IpfsCallOptions, IpfsDescription, IpfsNode, IpfsNodeOptions } from "./node.ts";
 export type { ExportedKind } from "./export-fs.ts";
 export { parseCid, tryParseCid } from "./cid.ts";
-export { IPFS_API_PREFIX, registerIpfsRoutes } from "./api-routes.ts";
-export type { IpfsRoutesOptions } from "./api-routes.ts";

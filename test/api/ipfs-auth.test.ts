@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { compileUsers } from "../../src/api/auth/users.ts";
-import { packPathToTarGz } from "../../src/storage/tar/index.ts";
+import { packPathToTarGz } from "../../src/codec/tar/index.ts";
 import { cleanups, swarm, tempDir } from "../ipfs/helpers.ts";
 import { apiError, startHarness } from "./harness.ts";
 

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { extractTarGz } from "../../src/storage/tar/index.ts";
+import { extractTarGz } from "../../src/codec/tar/index.ts";
 import { moduleDataURL, wasmJob } from "../helpers/jobs.ts";
 import { startTestNode } from "../helpers/node.ts";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { main } from "../../src/cli/main.ts";
-import { packPathToTarGz } from "../../src/storage/tar/index.ts";
+import { packPathToTarGz } from "../../src/codec/tar/index.ts";
 import { fixtureJob, JOB_ID, startFixtureServer, type FixtureServer } from "../client/fixture-server.ts";
 import { captureIO } from "./capture.ts";
 

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ExecutionStateType, type Execution } from "../../src/models/types.ts";
-import { packPathToTarGz } from "../../src/storage/tar/index.ts";
+import { packPathToTarGz } from "../../src/codec/tar/index.ts";
 import { getJSON, submit, waitTerminal, wasmJob } from "../helpers/jobs.ts";
 import { connected, nodes, startCompute, startRequester, until } from "../helpers/network.ts";
 import { tempDir } from "../helpers/node.ts";

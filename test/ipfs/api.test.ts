@@ -9,10 +9,10 @@ import type { CommandContext } from "../../src/cli/command.ts";
 import { ipfsAddCommand } from "../../src/cli/commands/ipfs-add.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { BacalhauClient } from "../../src/client/client.ts";
-import { registerIpfsRoutes } from "../../src/ipfs/index.ts";
+import { registerIpfsRoutes } from "../../src/api/routes/ipfs.ts";
 import { BacalhauError } from "../../src/models/errors.ts";
 import { startHttpServer } from "../../src/runtime/http.ts";
-import { extractTarGz } from "../../src/storage/tar/index.ts";
+import { extractTarGz } from "../../src/codec/tar/index.ts";
 import { captureIO } from "../cli/capture.ts";
 import { cleanups, swarm, tempDir } from "./helpers.ts";
 

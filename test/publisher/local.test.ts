@@ -6,7 +6,7 @@ import { BacalhauError } from "../../src/models/errors.ts";
 import type { SpecConfig } from "../../src/models/types.ts";
 import { createLocalPublisher } from "../../src/publisher/local/index.ts";
 import { createPublisherRegistry } from "../../src/publisher/registry.ts";
-import { extractTarGz } from "../../src/storage/tar/index.ts";
+import { extractTarGz } from "../../src/codec/tar/index.ts";
 import { createURLSource } from "../../src/storage/url/index.ts";
 import { makeResultsDir, runPublisherSuite } from "../conformance/publisher.suite.ts";
 import { snapshot, tempDir } from "../storage/helpers.ts";

@@ -3,8 +3,8 @@ import { lstat, mkdtemp, readFile, readdir, readlink, rm } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { BLOCK, encodeEntryHeader, padded } from "../../src/storage/tar/header.ts";
-import type { EntryHeader } from "../../src/storage/tar/header.ts";
+import { BLOCK, encodeEntryHeader, padded } from "../../src/codec/tar/header.ts";
+import type { EntryHeader } from "../../src/codec/tar/header.ts";
 
 interface AfterCapable {
   after(fn: () => unknown): void;

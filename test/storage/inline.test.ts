@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { BacalhauError } from "../../src/models/errors.ts";
 import type { InputSource } from "../../src/models/types.ts";
 import { createInlineSource } from "../../src/storage/inline/index.ts";
-import { packPathToTarGz } from "../../src/storage/tar/index.ts";
+import { packPathToTarGz } from "../../src/codec/tar/index.ts";
 import { runStorageSourceSuite } from "../conformance/storage.suite.ts";
 import { snapshot, tempDir } from "./helpers.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { extractTarGz } from "../../src/storage/tar/index.ts";
+import { extractTarGz } from "../../src/codec/tar/index.ts";
 import { getJSON, moduleDataURL } from "../helpers/jobs.ts";
 import { until } from "../helpers/network.ts";
 import { startTestNode, tempDir } from "../helpers/node.ts";

@@ -8,7 +8,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { errorFromResponse, unreachableError } from "../../client/errors.ts";
 import { BacalhauError } from "../../models/errors.ts";
-import { packPathToTarGzStream } from "../../storage/tar/index.ts";
+import { packPathToTarGzStream } from "../../codec/tar/index.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { IPFS_SWARM_FLAGS, loadSwarmKey, swarmSettings, type SwarmSettings } from "../ipfs-swarm/options.ts";
 import { isMissingIpfsApi, noIpfsOnNodeError, parseApiError } from "../results/ipfs-fetchers.ts";

@@ -3,7 +3,7 @@
  * larger than 512 bytes (or a folder) as a gzipped tar.
  */
 import { readFile, stat } from "node:fs/promises";
-import { packPathToTarGz } from "../../storage/tar/index.ts";
+import { packPathToTarGz } from "../../codec/tar/index.ts";
 import type { InputSource } from "../../models/types.ts";
 
 export const INLINE_RAW_LIMIT = 512;

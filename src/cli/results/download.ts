@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { BacalhauError } from "../../models/errors.ts";
 import type { SpecConfig } from "../../models/types.ts";
-import { extractTarGz } from "../../storage/tar/index.ts";
+import { extractTarGz } from "../../codec/tar/index.ts";
 import type { IpfsFetcher } from "./ipfs-fetchers.ts";
 import { mergeResults } from "./merge.ts";
 import { openUrl } from "./url-result.ts";

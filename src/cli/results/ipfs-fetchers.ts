@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { BacalhauError } from "../../models/errors.ts";
 import { bodyStream, bodyText, httpGet } from "../../runtime/http-get.ts";
 import type { HttpGetResponse } from "../../runtime/http-get.ts";
-import { extractTarGz } from "../../storage/tar/index.ts";
+import { extractTarGz } from "../../codec/tar/index.ts";
 import { SWARM_ADDRESSES_ENV, type SwarmSettings } from "../ipfs-swarm/options.ts";
 
 export interface IpfsFetcher {

@@ -18,7 +18,7 @@ import { BacalhauError } from "../../models/errors.ts";
 import type { SpecConfig } from "../../models/types.ts";
 import { startHttpServer } from "../../runtime/http.ts";
 import type { RunningHttpServer } from "../../runtime/http.ts";
-import { packPathToTarGzFile } from "../../storage/tar/index.ts";
+import { packPathToTarGzFile } from "../../codec/tar/index.ts";
 import type { Publisher, PublishRequest } from "../publisher.ts";
 import { createResultsApp, RESULT_FILE_NAME } from "./results-app.ts";
 

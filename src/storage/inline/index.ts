@@ -19,7 +19,7 @@ import type { PreparedVolume } from "../../executor/executor.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import type { InputSource } from "../../models/types.ts";
 import type { PrepareContext, StorageSource } from "../source.ts";
-import { DEFAULT_MAX_EXTRACT_BYTES, extractTarGz } from "../tar/index.ts";
+import { DEFAULT_MAX_EXTRACT_BYTES, extractTarGz } from "../../codec/tar/index.ts";
 import { decodeDataURL, decodedSize, GZIP_MIME_TYPES, parseDataURL } from "./data-url.ts";
 import type { DataURL } from "./data-url.ts";
 

@@ -116,7 +116,8 @@ export function miscFunctions(ctx: WasiContext, mem: GuestMemory): Record<string
     random_get(ptr: number, len: number) {
       const bytes = mem.bytes(ptr, len);
       for (let off = 0; off < len; off += 65536) {
-        crypto.getRandomValues(bytes.subarray(off, Math.min(len, off + 65536)));
+        // A guest memory is never shared here; newer lib typings only accept ArrayBuffer-backed views.
+        crypto.getRandomValues(bytes.subarray(off, Math.min(len, off + 65536)) as Uint8Array<ArrayBuffer>);
       }
     },
     sock_accept: notSocket,

@@ -10,8 +10,8 @@ import {
   packPathToTarGz,
   packPathToTarGzFile,
   packPathToTarGzStream,
-} from "../../src/storage/tar/index.ts";
-import { buildTarGz, snapshot, tempDir } from "./helpers.ts";
+} from "../../src/codec/tar/index.ts";
+import { buildTarGz, snapshot, tempDir } from "../storage/helpers.ts";
 
 const run = promisify(execFile);
 

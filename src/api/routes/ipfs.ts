@@ -12,10 +12,10 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Env, Hono } from "hono";
-import { BacalhauError } from "../models/errors.ts";
-import { extractTarGz, packPathToTarGzStream } from "../storage/tar/index.ts";
-import { tryParseCid } from "./cid.ts";
-import type { IpfsNode } from "./node.ts";
+import { BacalhauError } from "../../models/errors.ts";
+import { extractTarGz, packPathToTarGzStream } from "../../codec/tar/index.ts";
+import { tryParseCid } from "../../ipfs/cid.ts";
+import type { IpfsNode } from "../../ipfs/node.ts";
 
 export const IPFS_API_PREFIX = "/api/v1/ipfs";
 
