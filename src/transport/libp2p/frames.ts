@@ -3,6 +3,7 @@
  * Writes are queued so frames never interleave and the stream's backpressure (drain) is respected.
  */
 import type { Stream } from "@libp2p/interface";
+import { chunkBytes, encodeFrame as frameOf, FrameBuffer } from "../../codec/frames.ts";
 import { BacalhauError } from "../../models/errors.ts";
 
 /** Large enough for an execution with an inline job spec; a bigger frame means a broken peer. */
@@ -18,10 +19,7 @@ export function encodeFrame(value: unknown): Uint8Array {
       component: "Transport",
     });
   }
-  const frame = new Uint8Array(4 + json.byteLength);
-  new DataView(frame.buffer).setUint32(0, json.byteLength);
-  frame.set(json, 4);
-  return frame;
+  return frameOf(4, (h) => h.setUint32(0, json.byteLength), json);
 }
 
 /** Before a peer has said who it is (a hello, a request), it gets no more room than this. */
@@ -53,40 +51,26 @@ export async function* readFrames(
 ): AsyncGenerator<unknown> {
   const maxBytes = Math.min(opts.maxBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES);
   let limit = Math.min(opts.firstMaxBytes ?? maxBytes, maxBytes);
-  // A growable buffer with a read and a write index, so a big frame in many chunks is copied O(n) times.
-  let store = new Uint8Array(64 * 1024);
-  let start = 0;
-  let end = 0;
+  const frames = new FrameBuffer();
+  const lengthOf = (header: DataView) => {
+    const len = header.getUint32(0);
+    if (len > limit) throw new FrameLimitError(`frame of ${len} bytes is over the ${limit}-byte limit`);
+    return len;
+  };
   let stall: ReturnType<typeof setTimeout> | undefined;
   const { stallMs, onStall } = opts;
   try {
     for await (const chunk of stream) {
-      const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
-      if (end + bytes.byteLength > store.byteLength) {
-        const live = end - start;
-        const need = live + bytes.byteLength;
-        const next = need > store.byteLength / 2 ? new Uint8Array(Math.max(need, store.byteLength * 2)) : store;
-        next.set(store.subarray(start, end), 0);
-        store = next;
-        start = 0;
-        end = live;
-      }
-      store.set(bytes, end);
-      end += bytes.byteLength;
-      while (end - start >= 4) {
-        const len = new DataView(store.buffer, store.byteOffset + start, 4).getUint32(0);
-        if (len > limit) throw new FrameLimitError(`frame of ${len} bytes is over the ${limit}-byte limit`);
-        if (end - start - 4 < len) break;
-        const json = decoder.decode(store.subarray(start + 4, start + 4 + len));
-        start += 4 + len;
+      frames.push(chunkBytes(chunk));
+      for (let f = frames.next(4, lengthOf); f !== undefined; f = frames.next(4, lengthOf)) {
+        const json = decoder.decode(f.body);
         limit = maxBytes;
         // Each frame gets its own time; the clock starts when its first bytes are here.
         clearTimeout(stall);
         stall = undefined;
         yield JSON.parse(json);
       }
-      if (start === end) start = end = 0;
-      else if (stall === undefined && stallMs !== undefined && onStall) stall = setTimeout(onStall, stallMs);
+      if (frames.buffered > 0 && stall === undefined && stallMs !== undefined && onStall) stall = setTimeout(onStall, stallMs);
     }
   } finally {
     clearTimeout(stall);

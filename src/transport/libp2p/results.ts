@@ -8,6 +8,7 @@
 import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
 import type { ComputeHandler } from "../transport.ts";
 import { readResultOf } from "../result-reader.ts";
+import { chunkBytes, encodeFrame, FrameBuffer } from "../../codec/frames.ts";
 import { BacalhauError } from "../../models/errors.ts";
 import { fromWireError, toWireError, unavailable } from "./errors.ts";
 import type { WireError } from "./errors.ts";
@@ -29,12 +30,10 @@ function isResultRequest(v: unknown): v is ResultRequest {
 }
 
 function frame(kind: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER + payload.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint8(0, kind);
-  view.setUint32(1, payload.byteLength);
-  out.set(payload, HEADER);
-  return out;
+  return encodeFrame(HEADER, (h) => {
+    h.setUint8(0, kind);
+    h.setUint32(1, payload.byteLength);
+  }, payload);
 }
 
 async function send(stream: Stream, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -77,35 +76,17 @@ type Frame = { kind: number; payload: Uint8Array };
 
 /** Whole binary frames from a stream's chunks, however they were split; payloads are copies. */
 async function* readBinaryFrames(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>): AsyncGenerator<Frame> {
-  let store = new Uint8Array(256 * 1024);
-  let start = 0;
-  let end = 0;
+  const frames = new FrameBuffer(256 * 1024);
+  const lengthOf = (header: DataView) => {
+    const len = header.getUint32(1);
+    if (len > MAX_PAYLOAD) throw new Error(`result frame of ${len} bytes is over the limit`);
+    return len;
+  };
   for await (const chunk of stream) {
-    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
-    if (end + bytes.byteLength > store.byteLength) {
-      const live = end - start;
-      if (live + bytes.byteLength <= store.byteLength) store.copyWithin(0, start, end);
-      else {
-        const next = new Uint8Array(live + bytes.byteLength);
-        next.set(store.subarray(start, end), 0);
-        store = next;
-      }
-      start = 0;
-      end = live;
+    frames.push(chunkBytes(chunk));
+    for (let f = frames.next(HEADER, lengthOf); f !== undefined; f = frames.next(HEADER, lengthOf)) {
+      yield { kind: f.header.getUint8(0), payload: f.body.slice() };
     }
-    store.set(bytes, end);
-    end += bytes.byteLength;
-    while (end - start >= HEADER) {
-      const view = new DataView(store.buffer, store.byteOffset + start, HEADER);
-      const kind = view.getUint8(0);
-      const len = view.getUint32(1);
-      if (len > MAX_PAYLOAD) throw new Error(`result frame of ${len} bytes is over the limit`);
-      if (end - start - HEADER < len) break;
-      const payload = store.slice(start + HEADER, start + HEADER + len);
-      start += HEADER + len;
-      yield { kind, payload };
-    }
-    if (start === end) start = end = 0;
   }
 }
 

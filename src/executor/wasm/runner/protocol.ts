@@ -3,6 +3,7 @@
  * stdin/stdout. A frame is one kind byte, a little-endian u32 length and the payload: a JSON
  * message, or raw stdout/stderr bytes of the job (so output needs no re-encoding).
  */
+import { encodeFrame as frameOf, FrameBuffer } from "../../../codec/frames.ts";
 import type { AddressPolicyConfig } from "../../../netpolicy/address-policy.ts";
 
 export const FrameKind = { Message: 1, Stdout: 2, Stderr: 3 } as const;
@@ -59,12 +60,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeFrame(kind: FrameKindValue, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(HEADER + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint8(0, kind);
-  view.setUint32(1, payload.length, true);
-  frame.set(payload, HEADER);
-  return frame;
+  return frameOf(HEADER, (h) => {
+    h.setUint8(0, kind);
+    h.setUint32(1, payload.length, true);
+  }, payload);
 }
 
 export function encodeMessage(message: ToRunner | FromRunner): Uint8Array {
@@ -78,30 +77,20 @@ export interface Frame {
 
 /** Accumulates stream chunks and hands back whole frames. */
 export class FrameDecoder {
-  #buf: Uint8Array = new Uint8Array(0);
+  readonly #frames = new FrameBuffer();
 
   push(chunk: Uint8Array): Frame[] {
-    if (this.#buf.length === 0) {
-      this.#buf = chunk;
-    } else {
-      const joined = new Uint8Array(this.#buf.length + chunk.length);
-      joined.set(this.#buf);
-      joined.set(chunk, this.#buf.length);
-      this.#buf = joined;
-    }
+    this.#frames.push(chunk);
     const frames: Frame[] = [];
-    let at = 0;
-    while (this.#buf.length - at >= HEADER) {
-      const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + at, HEADER);
-      const len = view.getUint32(1, true);
-      if (this.#buf.length - at < HEADER + len) break;
-      const kind = view.getUint8(0) as FrameKindValue;
-      frames.push({ kind, payload: this.#buf.slice(at + HEADER, at + HEADER + len) });
-      at += HEADER + len;
+    for (let f = this.#frames.next(HEADER, lengthOf); f !== undefined; f = this.#frames.next(HEADER, lengthOf)) {
+      frames.push({ kind: f.header.getUint8(0) as FrameKindValue, payload: f.body.slice() });
     }
-    this.#buf = at === this.#buf.length ? new Uint8Array(0) : this.#buf.slice(at);
     return frames;
   }
+}
+
+function lengthOf(header: DataView): number {
+  return header.getUint32(1, true);
 }
 
 export function decodeMessage<T>(payload: Uint8Array): T {
