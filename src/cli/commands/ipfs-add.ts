@@ -42,7 +42,7 @@ export const ipfsAddCommand: Command = {
 
 async function addThroughSwarm(path: string, settings: SwarmSettings): Promise<string> {
   const swarmKey = await loadSwarmKey(settings);
-  const { startSwarmClient } = await import("../ipfs-swarm/client.ts");
+  const { startSwarmClient } = await import("../../ipfs/swarm-client.ts");
   const client = await startSwarmClient({ addresses: settings.addresses, swarmKey });
   try {
     // Not pinned here: this node's blocks are deleted on exit; the peer's pin is what keeps them.

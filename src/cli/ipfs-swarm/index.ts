@@ -20,5 +20,5 @@
  */
 export { IPFS_SWARM_FLAGS, loadSwarmKey, SWARM_ADDRESSES_ENV, SWARM_KEY_ENV, swarmSettings } from "./options.ts";
 export type { SwarmSettings } from "./options.ts";
-export { startSwarmClient } from "./client.ts";
-export type { SwarmClient, SwarmClientOptions } from "./client.ts";
+export { startSwarmClient } from "../../ipfs/swarm-client.ts";
+export type { SwarmClient, SwarmClientOptions } from "../../ipfs/swarm-client.ts";

@@ -106,10 +106,10 @@ export function apiIpfsFetcher(opts: ApiFetcherOptions): IpfsFetcher {
 
 /** Fetches by bitswap from the swarm; the client node starts on the first fetch and stops on close. */
 export function swarmIpfsFetcher(settings: SwarmSettings): IpfsFetcher {
-  let client: Promise<import("../ipfs-swarm/client.ts").SwarmClient> | undefined;
+  let client: Promise<import("../../ipfs/swarm-client.ts").SwarmClient> | undefined;
   const start = async () => {
     const [{ startSwarmClient }, { loadSwarmKey }] = await Promise.all([
-      import("../ipfs-swarm/client.ts"),
+      import("../../ipfs/swarm-client.ts"),
       import("../ipfs-swarm/options.ts"),
     ]);
     return startSwarmClient({ addresses: settings.addresses, swarmKey: await loadSwarmKey(settings) });

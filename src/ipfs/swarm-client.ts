@@ -1,7 +1,8 @@
 /**
- * A short-lived IPFS node for one CLI command: a fresh identity, a libp2p host listening on loopback
- * only, Helia with its blocks in a temp folder, connected to the given swarm peers. `stop()` shuts
- * it down and removes the folder, so the CLI leaves nothing behind.
+ * A short-lived IPFS node for one command (the CLI's `ipfs add`, `ipfs get` and `job get`): a fresh
+ * identity, a libp2p host listening on loopback only, Helia with its blocks in a temp folder,
+ * connected to the given swarm peers. `stop()` shuts it down and removes the folder, so the command
+ * leaves nothing behind.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,12 +10,12 @@ import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import type { PeerId } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { createIpfsNode } from "../../ipfs/node.ts";
-import type { IpfsNode } from "../../ipfs/node.ts";
-import { requestPin } from "../../ipfs/pin-protocol.ts";
-import { BacalhauError } from "../../models/errors.ts";
-import { createP2PHost } from "../../p2p/host.ts";
-import type { P2PHost } from "../../p2p/host.ts";
+import { createIpfsNode } from "./node.ts";
+import type { IpfsNode } from "./node.ts";
+import { requestPin } from "./pin-protocol.ts";
+import { BacalhauError } from "../models/errors.ts";
+import { createP2PHost } from "../p2p/host.ts";
+import type { P2PHost } from "../p2p/host.ts";
 
 export interface SwarmClientOptions {
   /** Peers to dial (multiaddrs, ideally ending in /p2p/<PeerID>). At least one must answer. */
