@@ -176,6 +176,29 @@ test("hybrid node", async (suite) => {
     assert.deepEqual(versions.Items.map((j) => j.Version), [1, 2]);
   });
 
+  await suite.test("a rerun or a new version runs again on the only node that ran the last one", async (t) => {
+    const node = await startTestNode(t);
+    const first = await submit(node.apiURL, wasmJob("hello", { name: "again", args: ["v1"] }));
+    assert.equal((await node.orchestrator!.waitForJob(first.JobID, TERMINAL)).State.StateType, "Completed");
+    const rerun = await fetch(`${node.apiURL}/api/v1/orchestrator/jobs/${first.JobID}/rerun`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Reason: "once more" }),
+    });
+    assert.equal(rerun.status, 200, await rerun.clone().text());
+    const rerunDone = await node.orchestrator!.waitForJob(first.JobID, TERMINAL);
+    assert.equal(rerunDone.Version, 2);
+    assert.equal(rerunDone.State.StateType, "Completed", rerunDone.State.Message);
+    const updated = await submit(node.apiURL, wasmJob("hello", { name: "again", args: ["v3"] }));
+    const updatedDone = await node.orchestrator!.waitForJob(updated.JobID, TERMINAL);
+    assert.equal(updatedDone.Version, 3);
+    assert.equal(updatedDone.State.StateType, "Completed", updatedDone.State.Message);
+    const execs = await getJSON<{ Items: Execution[] }>(`${node.apiURL}/api/v1/orchestrator/jobs/${first.JobID}/executions?all_versions=true`);
+    const latest = execs.Items.filter((e) => e.JobVersion === 3);
+    assert.equal(latest.length, 1);
+    assert.equal(latest[0]!.RunOutput?.Stdout, "Hello, v3!\n");
+  });
+
   await suite.test("streams a finished job's stored logs over the WebSocket, then closes", async (t) => {
     const node = await startTestNode(t);
     const { JobID } = await submit(node.apiURL, wasmJob("hello", { args: ["Logs"] }));

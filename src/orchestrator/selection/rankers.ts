@@ -10,6 +10,7 @@ import {
   type LabelConstraint,
   type NodeState,
   type Resources,
+  TERMINAL_EXECUTION_STATES,
 } from "../../models/types.ts";
 
 export interface RankContext {
@@ -133,7 +134,11 @@ const overSubscription: Ranker = (node, ctx) => {
 };
 
 const previousExecutions: Ranker = (node, ctx) => {
-  const mine = ctx.executions.filter((e) => e.NodeID === node.Info.NodeID);
+  // A finished execution of an earlier version (a rerun, an update) says nothing against the node:
+  // only this version's history counts, and whatever is still running from any version.
+  const mine = ctx.executions.filter((e) =>
+    e.NodeID === node.Info.NodeID && (e.JobVersion === ctx.job.Version || !TERMINAL_EXECUTION_STATES.has(e.ComputeState.StateType))
+  );
   if (mine.length === 0) return { rank: 30 };
   const rejected = mine.find((e) => e.ComputeState.StateType === ExecutionStateType.AskForBidRejected);
   if (rejected) {
