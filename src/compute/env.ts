@@ -3,11 +3,8 @@
  * allows NAME) plus Bacalhau's system variables, which win over the task's.
  */
 import type { Execution, Job } from "../models/types.ts";
+import { hostEnv } from "../runtime/which.ts";
 
-const hostEnv = (name: string): string | undefined =>
-  "Deno" in globalThis
-    ? (globalThis as unknown as { Deno: { env: { get(n: string): string | undefined } } }).Deno.env.get(name)
-    : process.env[name];
 
 export function resolveEnv(env: Record<string, string>, allowList: string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -10,6 +10,7 @@
  * `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as for any Node program.
  */
 import module from "node:module";
+import { isDeno } from "./which.ts";
 
 type WithCache = {
   enableCompileCache?: (dir?: string) => unknown;
@@ -17,7 +18,7 @@ type WithCache = {
 };
 
 export function enableCompileCache(): void {
-  if ("Deno" in globalThis) return;
+  if (isDeno()) return;
   try {
     (module as unknown as WithCache).enableCompileCache?.();
   } catch {
@@ -30,7 +31,12 @@ export function enableCompileCache(): void {
  * (its entry file is loaded before it could turn the cache on itself); empty when there is none.
  */
 export function compileCacheEnv(): Record<string, string> {
-  if ("Deno" in globalThis) return {};
+  if (isDeno()) return {};
   const dir = (module as unknown as WithCache).getCompileCacheDir?.();
   return dir ? { NODE_COMPILE_CACHE: dir } : {};
+}
+
+/** The environment that points a child's compile cache at `dir` (its own, when it runs as another user). */
+export function childCacheEnv(dir: string): Record<string, string> {
+  return isDeno() ? { DENO_DIR: `${dir}/deno` } : { NODE_COMPILE_CACHE: `${dir}/node` };
 }

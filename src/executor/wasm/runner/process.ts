@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { compileCacheEnv } from "../../../runtime/compile-cache.ts";
 import { processEntry } from "../../../runtime/entries.ts";
+import { scriptCommand } from "../../../runtime/which.ts";
 import type { LogSink } from "../../executor.ts";
 import { canGuard, startGuard, type RunnerGuard } from "./guard.ts";
 import { defaultSandbox, runnerCacheEnv, runnerEnv, runtimeFlags, type RunnerSandbox } from "./sandbox.ts";
@@ -20,10 +21,7 @@ const HEAP_OOM = /heap out of memory|Reached heap limit|Fatal JavaScript out of 
 
 /** `watchPid` 0: the runner starts no watchdog thread of its own (a guard process watches instead). */
 function command(watchPid: number, flags: string[]): [string, string[]] {
-  if ("Deno" in globalThis) {
-    return [process.execPath, ["run", ...flags, "--no-lock", "--no-config", "--quiet", MAIN, String(watchPid)]];
-  }
-  return [process.execPath, ["--no-warnings", ...flags, MAIN, String(watchPid)]];
+  return scriptCommand(MAIN, flags, [String(watchPid)]);
 }
 
 export interface RunnerOptions {

@@ -10,6 +10,8 @@ import * as path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { BacalhauError } from "../../../models/errors.ts";
+import { childCacheEnv } from "../../../runtime/compile-cache.ts";
+import { permissionFlags } from "../../../runtime/which.ts";
 
 /** The user a runner runs as when the node is root and the operator chose none: `nobody`. */
 export const NOBODY = { uid: 65534, gid: 65534 } as const;
@@ -139,33 +141,14 @@ export function searchable(st: { uid: number; gid: number; mode: number }, user:
 const uniq = (paths: string[]) => [...new Set(paths.map((p) => path.resolve(p)))];
 
 /**
- * The runtime's flags for a runner: Node's permission model or Deno's scoped permissions, and the
- * V8 old-space limit (`heapMb`) that bounds the job's GC objects. Workers are allowed: the HTTP
- * host function's fetch runs on a worker thread of the runner, which is also why Deno gets
- * `--allow-net` (Node 24's permission model has no network scope; the job's Network policy still
- * decides every request).
+ * The runtime's flags for a runner: what it may read and write, and the V8 old-space limit
+ * (`heapMb`) that bounds the job's GC objects. The HTTP host function's fetch runs on a worker
+ * thread of the runner, which is why the runtime's sandbox allows workers.
  */
 export function runtimeFlags(box: RunnerSandbox, heapMb: number | undefined, extraRead: string[] = []): string[] {
   const read = uniq([CODE_ROOT, ...box.folders, ...box.readOnlyFolders, ...extraRead]);
   const write = uniq(box.folders);
-  const heap = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
-  if ("Deno" in globalThis) {
-    return [
-      `--allow-read=${read.join(",")}`,
-      ...(write.length ? [`--allow-write=${write.join(",")}`] : []),
-      "--allow-net",
-      // The HTTP host function's address check reads the host's own interface addresses.
-      "--allow-sys=networkInterfaces",
-      ...(heap.length ? [`--v8-flags=${heap.join(",")}`] : []),
-    ];
-  }
-  return [
-    "--permission",
-    ...read.map((p) => `--allow-fs-read=${p}`),
-    ...write.map((p) => `--allow-fs-write=${p}`),
-    "--allow-worker",
-    ...heap,
-  ];
+  return permissionFlags({ read, write, heapMb });
 }
 
 /**
@@ -187,7 +170,7 @@ export function runnerCacheEnv(box: RunnerSandbox): Record<string, string> {
   } catch {
     return {};
   }
-  return "Deno" in globalThis ? { DENO_DIR: path.join(dir, "deno") } : { NODE_COMPILE_CACHE: path.join(dir, "node") };
+  return childCacheEnv(dir);
 }
 
 /**
