@@ -4,6 +4,10 @@
 # section, and no build path ever reaches the binary.
 # Needs Debian's clang, lld, wasi-libc and wabt (their wasm32-wasi sysroot is built in, so no --sysroot).
 set -euo pipefail
+# clang runs whatever wasm-opt is on PATH after an optimised link; an npm one (under node_modules/.bin)
+# would change the output bytes, so the committed modules are built with the system toolchain only.
+PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste -sd: -)"
+export PATH
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="$root/wasm/src"
