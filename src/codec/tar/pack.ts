@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { concatBytes } from "../frames.ts";
 import { BLOCK, encodeEntryHeader, padded } from "./header.ts";
 import type { EntryHeader } from "./header.ts";
 
@@ -105,19 +106,8 @@ function tarGzReadable(hostPath: string, opts: PackOptions): Readable {
  */
 export async function packPathToTarGz(hostPath: string, opts: PackOptions = {}): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of tarGzReadable(hostPath, opts)) {
-    const bytes = chunk as Uint8Array;
-    parts.push(bytes);
-    total += bytes.length;
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  for await (const chunk of tarGzReadable(hostPath, opts)) parts.push(chunk as Uint8Array);
+  return concatBytes(parts);
 }
 
 /** A gzipped tar of `hostPath` as a web stream. */

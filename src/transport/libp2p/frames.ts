@@ -3,7 +3,7 @@
  * Writes are queued so frames never interleave and the stream's backpressure (drain) is respected.
  */
 import type { Stream } from "@libp2p/interface";
-import { chunkBytes, encodeFrame as frameOf, FrameBuffer } from "../../codec/frames.ts";
+import { chunkBytes, concatBytes, encodeFrame as frameOf, FrameBuffer } from "../../codec/frames.ts";
 import { BacalhauError } from "../../models/errors.ts";
 
 /** Large enough for an execution with an inline job spec; a bigger frame means a broken peer. */
@@ -127,22 +127,10 @@ export class FrameWriter {
         if (this.#stream.writableNeedsDrain) await this.#stream.onDrain();
         const batch = this.#queue;
         this.#queue = [];
-        this.#stream.send(batch.length === 1 ? batch[0]! : concat(batch));
+        this.#stream.send(batch.length === 1 ? batch[0]! : concatBytes(batch));
       }
     } finally {
       this.#flushing = undefined;
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
